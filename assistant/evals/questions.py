@@ -228,8 +228,9 @@ def import_multihop_questions(path: str | Path) -> list[EvalQuestion]:
 
 # --- SQuAD ----------------------------------------------------------------------------------------
 
-# A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) before whitespace.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+# A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) before whitespace and
+# a character that is not a lowercase letter ('"Stop!" he said' and "e.g. this" stay whole).
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?![a-z])")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
