@@ -1,0 +1,247 @@
+"""Check an answer's sentences against the passages they cite, in code.
+
+A sentence is supported when the numbers, dates, names and quotations it states all occur in the
+passages it cites (allowing "200" for "two hundred", "Iranian" for "Iran", a weekday for the date
+of a report) and it shares enough content words with them. Unsupported sentences are dropped from
+the answer text but kept, marked, in ``Answer.sentences``; an answer left with none is a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from typing import Sequence
+
+from ..ingest.chunk import split_sentences
+from ..types import Citation, Passage, SentenceCheck
+
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+}
+_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+_NOT_NAMES = set(
+    """a an the and or but if in on at to for by with from of as is are was were be been it its this that these those
+    he she they we you i his her their our your according however meanwhile also after before while when where what who
+    which why how both each all some many most several there here then than not no yes so such only just about over
+    under into onto per mr mrs ms dr reports report article articles source sources sentence passage passages""".split()
+)
+REFUSAL = re.compile(
+    r"\b(do(?:es)? not (?:say|mention|contain|specify|state|provide|report|include|give)|no information|"
+    r"insufficient information|not (?:mentioned|reported|stated|specified|provided)|cannot (?:be )?(?:answer|determine)|"
+    r"unable to (?:answer|find|determine)|don't (?:say|mention))\b",
+    re.I,
+)
+
+DISAGREEMENT = re.compile(r"^(?:the )?(?:reports|sources|outlets|articles) (?:give different|differ|disagree|conflict)", re.I)
+
+
+def words_to_numbers(text: str) -> str:
+    """Rewrite spelled-out numbers as digits ("two hundred" -> "200", "1.5 million" -> "1500000")."""
+
+    def scaled(m: re.Match) -> str:
+        value = float(m.group(1).replace(",", ""))
+        return _fmt(value * _SCALE[m.group(2).lower()])
+
+    text = re.sub(r"(\d[\d,]*(?:\.\d+)?)\s+(hundred|thousand|million|billion|trillion)\b", scaled, text, flags=re.I)
+    pattern = re.compile(r"\b(?:(?:" + "|".join(list(_SMALL) + list(_SCALE)) + r")(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
+
+    def spelled(m: re.Match) -> str:
+        total, current = 0, 0
+        tokens = [t for t in re.split(r"[\s-]+", m.group(0).strip().lower()) if t and t != "and"]
+        if tokens == ["one"]:
+            return m.group(0)  # "one of the..." is rarely a figure
+        for t in tokens:
+            if t in _SMALL:
+                current += _SMALL[t]
+            elif t in _SCALE:
+                current = max(current, 1) * _SCALE[t]
+                if _SCALE[t] >= 1000:
+                    total, current = total + current, 0
+        trailing = " " if m.group(0).endswith((" ", "-")) else ""
+        return _fmt(total + current) + trailing
+
+    return pattern.sub(spelled, text)
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def numbers(text: str) -> set[str]:
+    """The figures a text states, normalised: digits without separators."""
+    text = words_to_numbers(text)
+    found = set()
+    for m in re.finditer(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", text):
+        raw = m.group(0).rstrip(",.")
+        value = raw.replace(",", "")
+        found.add(_fmt(float(value)) if "." in value else value.lstrip("0") or "0")
+    return found
+
+
+def names(sentence: str) -> set[str]:
+    """Capitalised words that look like names (not sentence openers, months, weekdays or common words)."""
+    out = set()
+    for m in re.finditer(r"\b[A-Z][\w'’\-]*(?:\.[A-Z])*", sentence):
+        word = m.group(0).rstrip("'’").lower()
+        if word in _NOT_NAMES or word in _WEEKDAYS or word in _MONTHS or len(word) < 2:
+            continue
+        out.add(word)
+    return out
+
+
+def quotes(sentence: str) -> list[str]:
+    return [q for q in re.findall(r"[\"“]([^\"”]{12,})[\"”]", sentence)]
+
+
+def content_words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _NOT_NAMES and len(w) > 2}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _support_text(p: Passage) -> str:
+    """What a citation vouches for: the passage text plus its title, outlet and date in several spellings."""
+    extra = [p.title or "", p.source or "", p.heading or ""]
+    if p.published_at:
+        try:
+            d = date.fromisoformat(p.published_at[:10])
+            extra += [d.isoformat(), d.strftime("%B %-d, %Y"), d.strftime("%-d %B %Y"), d.strftime("%A"), d.strftime("%b %-d")]
+        except ValueError:
+            extra.append(p.published_at)
+    return p.text + "\n" + "\n".join(extra)
+
+
+def check_sentence(sentence: str, cited: Sequence[Passage]) -> tuple[bool, str]:
+    """Whether ``sentence`` (markers removed) is supported by the ``cited`` passages, and why not."""
+    if not cited:
+        return False, "cites no passage"
+    support = "\n".join(_support_text(p) for p in cited)
+    support_lower = support.lower()
+    missing_numbers = numbers(sentence) - numbers(support)
+    if missing_numbers:
+        return False, f"figure {', '.join(sorted(missing_numbers))} not in the cited passage"
+    missing_names = [n for n in names(sentence) if not _name_in(n, support_lower)]
+    if missing_names:
+        return False, f"name {', '.join(sorted(missing_names))} not in the cited passage"
+    for weekday in _WEEKDAYS:
+        if re.search(rf"\b{weekday}\b", sentence.lower()) and weekday not in support_lower:
+            return False, f"{weekday.title()} not in the cited passage or its date"
+    flat_support = re.sub(r"\W+", " ", support_lower)
+    for q in quotes(sentence):
+        if re.sub(r"\W+", " ", q.lower()).strip() not in flat_support:
+            return False, "quotation not found in the cited passage"
+    words = content_words(sentence)
+    if words:
+        overlap = len(words & content_words(support)) / len(words)
+        if overlap < 0.5:
+            return False, f"only {overlap:.0%} of its content words appear in the cited passage"
+    return True, ""
+
+
+def _name_in(name: str, support_lower: str) -> bool:
+    if re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", support_lower):
+        return True
+    stem = name[: max(4, len(name) - 3)]  # "iranian" ~ "iran", "syrian" ~ "syria"
+    return len(name) > 4 and re.search(r"(?<!\w)" + re.escape(stem), support_lower) is not None
+
+
+def supporting_sentences(claim: str, passage: Passage, limit: int = 2) -> tuple[str, ...]:
+    """The sentences of ``passage`` that share most with ``claim``: what the UI highlights."""
+    claim_words = content_words(claim)
+    claim_numbers = numbers(claim)
+    scored = []
+    for s, e in split_sentences(passage.text):
+        sentence = passage.text[s:e]
+        score = len(claim_words & content_words(sentence)) + 2 * len(claim_numbers & numbers(sentence))
+        if score:
+            scored.append((score, s, sentence))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    best = scored[:limit]
+    return tuple(sentence for _, _, sentence in sorted(best, key=lambda x: x[1]))
+
+
+def split_answer(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """Sentences of an answer with the marker numbers each cites; a marker after the full stop counts too."""
+    text = re.sub(
+        r"([.!?][\"'\u201d\u2019]?)\s*((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)",
+        lambda m: " " + m.group(2).strip() + m.group(1) + " ",
+        text,
+    )
+    out = []
+    for s, e in split_sentences(text.strip()):
+        sentence = text.strip()[s:e]
+        cited = tuple(int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*,\s*", group))
+        clean = MARKER.sub("", sentence).strip()
+        if clean:
+            out.append((clean, tuple(dict.fromkeys(cited))))
+    return out
+
+
+def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool]:
+    """Check every sentence of ``answer_text`` against the passages it cites (numbered from 1).
+
+    Returns the cleaned text (supported sentences only, markers renumbered by first use), the
+    citations, the per-sentence verdicts, and whether the answer is a refusal.
+    """
+    by_number = {i: p for i, p in enumerate(passages, start=1)}
+    checks: list[SentenceCheck] = []
+    kept: list[tuple[str, tuple[int, ...]]] = []
+    refusal_seen = False
+    for sentence, cited in split_answer(answer_text):
+        if REFUSAL.search(sentence) and not numbers(sentence) - numbers(" ".join(p.text for p in passages)):
+            refusal_seen = True
+            checks.append(SentenceCheck(sentence, cited, True, "states that the articles do not say"))
+            continue
+        valid = tuple(n for n in cited if n in by_number)
+        if DISAGREEMENT.search(sentence) and len({frozenset(numbers(by_number[n].text)) for n in valid}) > 1:
+            checks.append(SentenceCheck(sentence, valid, True, "notes that the cited reports differ"))
+            kept.append((sentence, valid))
+            continue
+        if not valid:
+            # An uncited sentence is accepted only if one passage fully supports it: cite that one.
+            auto = next((n for n, p in by_number.items() if check_sentence(sentence, [p])[0]), None)
+            if auto is None:
+                reason = "cites no retrieved passage" if not cited else f"cites [{', '.join(map(str, cited))}], which does not exist"
+                checks.append(SentenceCheck(sentence, cited, False, reason))
+                continue
+            valid = (auto,)
+        ok, reason = check_sentence(sentence, [by_number[n] for n in valid])
+        checks.append(SentenceCheck(sentence, valid, ok, reason))
+        if ok:
+            kept.append((sentence, valid))
+
+    renumber: dict[int, int] = {}
+    for _, cited in kept:
+        for n in cited:
+            renumber.setdefault(n, len(renumber) + 1)
+    text = " ".join(_with_markers(s, [renumber[n] for n in cited]) for s, cited in kept)
+    citations = tuple(
+        Citation(new, by_number[old], supporting_sentences(" ".join(s for s, c in kept if old in c), by_number[old]))
+        for old, new in renumber.items()
+    )
+    # Supported sentences carry the final marker numbers; unsupported ones keep the numbers they cited.
+    checks = [replace(c, citations=tuple(renumber[n] for n in c.citations)) if c.supported and c.citations else c for c in checks]
+    refused = not kept
+    if refused and not refusal_seen:
+        text = ""
+    return text, citations, tuple(checks), refused
+
+
+def _with_markers(sentence: str, numbers_: list[int]) -> str:
+    marks = "".join(f"[{n}]" for n in numbers_)
+    if sentence and sentence[-1] in ".!?":
+        return f"{sentence[:-1]} {marks}{sentence[-1]}"
+    return f"{sentence} {marks}"

@@ -1,0 +1,101 @@
+"""The no-LLM answer: the retrieved sentences that best cover the question, quoted and cited.
+
+Also the fallback when the LLM is unavailable or fails, and the sentence selector that decides what
+evidence an LLM gets to see.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from ..catalog import STOPWORDS
+from ..ingest.chunk import split_sentences
+from ..types import Passage
+from .cite import _stem, numbers
+
+_QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
+                   "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage_number: int  # 1-based index into the passages
+    text: str
+    coverage: float  # weighted share of the question's content words the sentence contains
+    start: int
+
+
+def question_terms(question: str) -> dict[str, float]:
+    """Content words of a question with weights: names and figures count double."""
+    terms: dict[str, float] = {}
+    for m in re.finditer(r"[A-Za-z0-9][\w'\-]*", question):
+        word = m.group(0).lower().strip("'-")
+        if word in STOPWORDS or word in _QUESTION_WORDS or len(word) < 2:
+            continue
+        weight = 2.0 if (m.group(0)[0].isupper() and m.start() > 0) or word[0].isdigit() else 1.0
+        terms[_stem(word)] = max(terms.get(_stem(word), 0.0), weight)
+    return terms
+
+
+def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
+    """Every sentence of the passages, scored by weighted coverage of the question, best first."""
+    terms = question_terms(question)
+    total = sum(terms.values()) or 1.0
+    wants_number = bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", question, re.I))
+    scored = []
+    for number, p in enumerate(passages, start=1):
+        context = {_stem(w) for w in re.findall(r"[a-z0-9]+", (p.title + " " + (p.heading or "")).lower())}
+        for s, e in split_sentences(p.text):
+            sentence = p.text[s:e]
+            if len(sentence) < 20:
+                continue
+            words = {_stem(w) for w in re.findall(r"[a-z0-9]+", sentence.lower())}
+            # Words in the title or heading count half: they frame the sentence without being in it.
+            cover = sum(w for t, w in terms.items() if t in words) + 0.5 * sum(
+                w for t, w in terms.items() if t in context and t not in words
+            )
+            coverage = cover / total
+            if wants_number and not numbers(sentence):
+                coverage *= 0.7
+            coverage *= 1.0 - 0.02 * (number - 1)  # a small preference for higher-ranked passages
+            scored.append(ScoredSentence(number, sentence, coverage, s))
+    scored.sort(key=lambda x: -x.coverage)
+    return scored
+
+
+def _when(p: Passage) -> str:
+    if not p.published_at:
+        return "undated"
+    try:
+        return date.fromisoformat(p.published_at[:10]).strftime("%B %-d, %Y")
+    except ValueError:
+        return p.published_at
+
+
+def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2) -> str:
+    """Quoted best sentences with outlet, date and marker, or "" when nothing covers the question."""
+    scored = score_sentences(question, passages)
+    if not scored or scored[0].coverage < min_coverage:
+        return ""
+    best = scored[0]
+    chosen = [best]
+    for s in scored[1:]:
+        if len(chosen) >= max_sentences or s.coverage < 0.8 * best.coverage:
+            break
+        if passages[s.passage_number - 1].article_id != passages[best.passage_number - 1].article_id:
+            chosen.append(s)
+    latest = re.search(r"\b(latest|most recent|now|currently|current|so far)\b", question, re.I)
+    if latest:
+        chosen.sort(key=lambda s: passages[s.passage_number - 1].published_at or "", reverse=True)
+    figures = [numbers(s.text) for s in chosen]
+    lines = []
+    if len(chosen) > 1 and figures[0] and figures[1] and figures[0] != figures[1]:
+        lines.append(f"The reports give different figures [{chosen[0].passage_number}, {chosen[1].passage_number}].")
+    for s in chosen:
+        p = passages[s.passage_number - 1]
+        outlet = p.source or "An undated source"
+        lines.append(f"{outlet} ({_when(p)}) reported: \u201c{s.text.strip()}\u201d [{s.passage_number}]")
+    return " ".join(lines)

@@ -1,0 +1,181 @@
+"""Assistant(settings).ask(question, history) -> Answer: the one pipeline behind the UI, the CLI and the evals.
+
+question (+ history) -> rewrite -> retrieve -> [Passage] -> answer (LLM or extractive) -> check citations -> Answer.
+``stream`` yields the evidence first, then answer tokens, then the checked Answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Iterator, Sequence
+
+from .answer.cite import verify
+from .answer.extractive import extractive_answer
+from .answer.rewrite import rewrite_question
+from .catalog import Catalog
+from .config import Settings
+from .embed import Embedder, SentenceTransformerEmbedder
+from .errors import AssistantError
+from .ingest.index import IngestReport, Indexer, Progress
+from .retrieval import Filters, HybridRetriever
+from .store import ChromaStore
+from .types import Answer, Passage
+
+log = logging.getLogger(__name__)
+
+REFUSAL_TEXT = "The articles do not say."
+MODES = ("llm", "extractive")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Stream event: the retrieved passages, before any answer text."""
+
+    passages: tuple[Passage, ...]
+    standalone_question: str
+
+
+@dataclass(frozen=True)
+class Token:
+    """Stream event: a piece of answer text as the model writes it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """Stream event: the finished, checked answer."""
+
+    answer: Answer
+
+
+class Assistant:
+    """Wires the stages together; heavy parts (embedder, LLM, Chroma) are created lazily."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, chat_model: Any = None,
+                 store: ChromaStore | None = None):
+        self.settings = settings
+        self.embedder = embedder or SentenceTransformerEmbedder.from_settings(settings)
+        self.store = store or ChromaStore(settings)
+        self.catalog = Catalog(settings.catalog_path)
+        self.indexer = Indexer(settings, self.embedder, self.store, self.catalog)
+        self.retriever = HybridRetriever(self.embedder, self.store, self.catalog)
+        self._chat_model = chat_model
+        self._chat_lock = threading.Lock()
+        self._llm_failed: str | None = None
+
+    # Articles.
+    def ingest(self, paths: Sequence[str], progress: Progress | None = None) -> IngestReport:
+        report = self.indexer.ingest(paths, progress)
+        self.retriever.invalidate()
+        return report
+
+    def remove(self, ref: str) -> list[str]:
+        """Remove an article (by id or id prefix) or every article of a file (by path); returns removed ids."""
+        from pathlib import Path
+
+        key = str(Path(ref).expanduser().resolve())
+        if key in self.catalog.files():
+            removed = self.indexer.remove_file(key)
+        else:
+            matches = self.catalog.find_articles(ref) if len(ref) >= 4 else []
+            if len(matches) != 1:
+                raise AssistantError(
+                    f"no article or ingested file matches {ref!r}" if not matches
+                    else f"{ref!r} matches {len(matches)} articles; give more of the id"
+                )
+            self.indexer.remove_article(matches[0])
+            removed = matches
+        self.retriever.invalidate()
+        return removed
+
+    # Questions.
+    @property
+    def chat_model(self):
+        """The configured LLM (LangChain chat model), or None for BRIEFING_LLM=none."""
+        if self._chat_model is None and self.settings.llm != "none" and self._llm_failed is None:
+            from .llm import build_chat_model
+
+            try:
+                self._chat_model = build_chat_model(self.settings)
+            except AssistantError as exc:
+                self._llm_failed = str(exc)
+                log.warning("LLM unavailable, answering extractively: %s", exc)
+        return self._chat_model
+
+    def default_mode(self) -> str:
+        return "extractive" if self.settings.llm == "none" else "llm"
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None,
+                 reference_date: str | None = None) -> list[Passage]:
+        return self.retriever.retrieve(question, k or self.settings.top_k, filters, reference_date)
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), **kwargs: Any) -> Answer:
+        answer = None
+        for event in self.stream(question, history, **kwargs):
+            if isinstance(event, Final):
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[tuple[str, str]] = (), *, mode: str | None = None,
+               k: int | None = None, filters: Filters | None = None, reference_date: str | None = None,
+               answer_k: int | None = None) -> Iterator[Evidence | Token | Final]:
+        """Evidence first, then answer tokens, then the checked Answer.
+
+        ``k`` passages are retrieved (and returned, for evaluation); the answer is written from the best
+        ``answer_k`` of them (default: the configured top_k).
+        """
+        question = question.strip()
+        if not question:
+            raise AssistantError("the question is empty")
+        mode = mode or self.default_mode()
+        if mode not in MODES:
+            raise AssistantError(f"answer mode must be one of {', '.join(MODES)}, not {mode!r}")
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        standalone = rewrite_question(question, history, self.chat_model if mode == "llm" else None)
+        timings["rewrite"] = time.perf_counter() - started
+        k = k or self.settings.top_k
+        passages = self.retrieve(standalone, k, filters, reference_date)
+        timings["retrieval"] = time.perf_counter() - started - timings["rewrite"]
+        yield Evidence(tuple(passages), standalone)
+        context = passages[: answer_k or self.settings.top_k]
+
+        draft = ""
+        used_mode = mode
+        if mode == "llm" and self.chat_model is not None and context:
+            from .answer.chain import stream_answer
+
+            try:
+                with self._chat_lock:  # one in-process model: one generation at a time
+                    for piece in stream_answer(self.chat_model, standalone, context, self.settings):
+                        if "first_token" not in timings:
+                            timings["first_token"] = time.perf_counter() - started
+                        draft += piece
+                        yield Token(piece)
+            except Exception as exc:  # a failing model must not fail the question: fall back
+                log.warning("LLM failed (%s); answering extractively", exc)
+                draft, used_mode = "", "extractive"
+        else:
+            used_mode = "extractive"
+        if used_mode == "extractive":
+            draft = extractive_answer(standalone, context)
+            if draft:
+                timings["first_token"] = time.perf_counter() - started
+                yield Token(draft)
+
+        text, citations, checks, refused = verify(draft, context)
+        if refused:
+            text = REFUSAL_TEXT
+        timings["total"] = time.perf_counter() - started
+        yield Final(Answer(
+            question=question, text=text, citations=citations, sentences=checks, passages=tuple(passages),
+            refused=refused, mode=used_mode, standalone_question=standalone, timings=timings,
+        ))
+
+    def close(self) -> None:
+        self.catalog.close()
