@@ -168,7 +168,9 @@ def retrieval_scores(passage_texts: Sequence[str], evidence: Sequence[str], k: i
       A passage is relevant when it hits an evidence sentence that no higher-ranked passage hit
       (a second chunk repeating an already found sentence is not counted again, which keeps the value
       within [0, 1]); each relevant rank r contributes (relevant passages in ranks 1..r) / r.
-      MultiHop-RAG's script instead adds (newly found sentences at r) / r, so its MAP is not comparable.
+      So a passage holding two gold sentences counts once and, when gold sentences share a chunk, even
+      perfect retrieval scores below 1; evidence_recall@k shows coverage. MultiHop-RAG's script instead
+      adds (newly found sentences at r) / r, so its MAP@10 is not comparable with this one.
     - ``evidence_recall@k``: share of the distinct gold evidence sentences found in the top k;
       a multi-hop answer needs all of them.
     Returns None when there is no (non-empty) evidence: the question cannot be scored. Duplicate
