@@ -1,0 +1,1 @@
+"""Ingest: article files -> Article (load), Article -> Chunk (chunk), chunks -> index (index)."""
