@@ -168,16 +168,21 @@ def _is_hidden(path: Path, root: Path | None = None) -> bool:
     return any(part.startswith(".") and part not in (".", "..") for part in parts)
 
 
+def _is_readme(path: Path) -> bool:
+    """A folder's README describes the folder; it is not an article."""
+    return path.stem.lower() == "readme"
+
+
 def _files_under(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _is_hidden(p, folder)
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _is_hidden(p, folder) and not _is_readme(p)
     )
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[CorpusError]]:
-    """Files, folders (recursively: supported suffixes only, sorted, hidden files skipped) and
+    """Files, folders (recursively: supported suffixes only, sorted, hidden files and READMEs skipped) and
     glob patterns -> the files to load, in argument order without repeats, plus one CorpusError
     for each argument that names nothing. A file named explicitly is kept whatever its suffix,
     so the loader can say why it is unsupported."""

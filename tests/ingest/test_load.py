@@ -637,3 +637,10 @@ def test_expanded_fixture_folder_loads(loader):
     for path in files:
         articles, problems = loader.load_many(path)
         assert articles and not problems, (path, problems)
+
+
+def test_folder_expansion_skips_readme_files(tmp_path):
+    (tmp_path / "README.md").write_text("# About this folder\nNot an article.\n")
+    (tmp_path / "story.md").write_text("A title\nA body sentence.\n")
+    files, errors = expand_paths([tmp_path])
+    assert [f.name for f in files] == ["story.md"] and errors == []
