@@ -78,6 +78,13 @@ def is_heading(line: str) -> bool:
     )
 
 
+def _is_section_line(line: str) -> bool:
+    """A sentence-case heading ("Civilian deaths in the airstrikes"): short, capitalised, no closing
+    punctuation. Trusted only when the line is a paragraph of its own, so wrapped text never qualifies."""
+    words = line.split()
+    return 0 < len(words) <= 10 and words[0][:1].isupper() and line[-1] not in ".,;:!\"'\u201d\u2019)"
+
+
 def units(body: str) -> list[Unit]:
     """Headings and sentences of the body, in order. A line is a heading only if more text follows it."""
     result: list[Unit] = []
@@ -88,7 +95,8 @@ def units(body: str) -> list[Unit]:
         if stripped:
             lead = len(line) - len(line.lstrip())
             more_follows = any(rest.strip() for rest in lines[i + 1 :])
-            if more_follows and len(lines) > 1 and is_heading(stripped):
+            own_paragraph = (i == 0 or not lines[i - 1].strip()) and i + 1 < len(lines) and not lines[i + 1].strip()
+            if more_follows and len(lines) > 1 and (is_heading(stripped) or (own_paragraph and _is_section_line(stripped))):
                 result.append(Unit(pos + lead, pos + lead + len(stripped), heading=True))
             else:
                 result.extend(Unit(s, e) for s, e in split_sentences(line, pos))
