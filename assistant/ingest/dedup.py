@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Collection
 
 import numpy as np
 
@@ -46,14 +47,17 @@ class NearDuplicateIndex:
         self._rows.append(np.frombuffer(sig, dtype=np.uint64))
         self._matrix = None
 
-    def most_similar(self, sig: bytes) -> tuple[str, float] | None:
-        """The stored article most similar to ``sig`` if its similarity reaches the threshold."""
+    def most_similar(self, sig: bytes, exclude: Collection[str] = ()) -> tuple[str, float] | None:
+        """The stored article most similar to ``sig`` if its similarity reaches the threshold;
+        ``exclude`` names articles not to compare with (e.g. the old version of a file being updated)."""
         if not self.ids:
             return None
         if self._matrix is None:
             self._matrix = np.vstack(self._rows)
         query = np.frombuffer(sig, dtype=np.uint64)
         similarity = (self._matrix == query[None, :]).mean(axis=1)
+        if exclude:
+            similarity[[i for i, aid in enumerate(self.ids) if aid in exclude]] = -1.0
         best = int(similarity.argmax())
         if similarity[best] >= self.threshold:
             return self.ids[best], float(similarity[best])

@@ -178,7 +178,8 @@ class Indexer:
                 result.duplicates += 1
                 continue
             sig = signature(article.body)
-            similar = dedup.most_similar(sig)
+            # An edited file is a new version of its own old articles, not a near duplicate of them.
+            similar = dedup.most_similar(sig, exclude=set(known[1]) if known else ())
             if similar:
                 self.catalog.add_duplicate(article, similar[0], similar[1])
                 log.info("%s is a near duplicate (%.2f) of %s", article.path, similar[1], similar[0])
