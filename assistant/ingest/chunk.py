@@ -63,26 +63,43 @@ def _skip_space(text: str, i: int) -> int:
     return i
 
 
+_INTERROGATIVE = re.compile(r"^(how|what|who|why|when|where|which|is|are|was|were|did|does|do|can|will|should)\b", re.I)
+_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "into", "from", "as",
+                "is", "vs", "vs."}
+
+
 def is_heading(line: str) -> bool:
-    """A short line on its own that reads like a title rather than a sentence."""
+    """A short line on its own that reads like a section title rather than a sentence or a caption:
+    "How Many Iraqi Militia Crossed into Syria?", "Relief effort stalls" (not "Advertisement")."""
     line = line.strip()
     words = line.split()
-    if not words or len(words) > _HEADING_MAX_WORDS or len(line) > 120:
+    if len(words) < 2 or len(words) > _HEADING_MAX_WORDS or len(line) > 120:
         return False
-    if line[-1] in ".,;:!\"'\u201d\u2019)" and not line.endswith("?"):
-        return False
-    capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
-    small = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "into", "from", "as", "is"}
-    return capitalised + sum(1 for w in words if w.lower() in small) >= len(words) and words[0][:1].isupper() or (
-        line.endswith("?") and len(words) <= 10
-    )
+    if re.search(r"[.;:,]\s", line) or line[-1] in ".,;:!\"'\u201d\u2019)]":
+        return False  # sentences, captions ("... in 2002. Photograph: ..."), quotes
+    if line.endswith("?"):
+        return bool(_INTERROGATIVE.match(line))
+    title_case = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit() or w.lower() in _SMALL_WORDS)
+    return words[0][:1].isupper() and title_case == len(words)
+
+
+# Lines scraped pages repeat between paragraphs; they are not section titles.
+_BOILERPLATE = {"advertisement", "advertisements", "sponsored", "related", "read more", "subscribe", "share",
+                "story continues", "story continues below advertisement", "continue reading", "recommended"}
 
 
 def _is_section_line(line: str) -> bool:
     """A sentence-case heading ("Civilian deaths in the airstrikes"): short, capitalised, no closing
     punctuation. Trusted only when the line is a paragraph of its own, so wrapped text never qualifies."""
     words = line.split()
-    return 0 < len(words) <= 10 and words[0][:1].isupper() and line[-1] not in ".,;:!\"'\u201d\u2019)"
+    if line.lower().strip() in _BOILERPLATE:
+        return False
+    return (
+        0 < len(words) <= 10
+        and words[0][:1].isupper()
+        and line[-1] not in ".,;:!\"'\u201d\u2019)]"
+        and not re.search(r"[.;:,]\s", line)
+    )
 
 
 def units(body: str) -> list[Unit]:
