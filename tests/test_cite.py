@@ -1,0 +1,132 @@
+"""The citation check: figures, names, quotations and weekdays must be in the cited passage."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.cite import check_sentence, numbers, verify, words_to_numbers
+from assistant.types import Passage
+
+MILITIA = Passage(
+    chunk_id="a1:0", article_id="a1", title="Iraqi militias cross into Syria", source="Northgate Wire",
+    published_at="2024-12-02",  # a Monday
+    text="Approximately two hundred Iraqi militiamen crossed into Syria overnight through the Bou Kamal border "
+         "crossing, the Syrian Observatory for Human Rights said. They travelled in pickup trucks towards Aleppo.",
+)
+ARAGHCHI = Passage(
+    chunk_id="b2:3", article_id="b2", title="Iran's foreign minister visits Damascus", source="Coastline Courier",
+    published_at="2024-12-01",  # a Sunday
+    text="Iran's Foreign Minister Abbas Araghchi held talks with Assad in Damascus. \"We announced our full support "
+         "for the Syrian government and army,\" Araghchi said.",
+)
+PASSAGES = [ARAGHCHI, MILITIA]  # militia is [2], Araghchi is [1]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("two hundred", "200"),
+        ("Two hundred fighters", "200 fighters"),
+        ("twenty-three dead", "23 dead"),
+        ("three thousand four hundred", "3400"),
+        ("3.5 million velors", "3500000 velors"),
+        ("1.2 billion", "1200000000"),
+        ("one of the officials", "one of the officials"),
+    ],
+)
+def test_words_to_numbers(text, expected):
+    assert words_to_numbers(text) == expected
+
+
+def test_numbers_normalise_spellings_and_separators():
+    assert numbers("about two hundred men") == numbers("about 200 men") == {"200"}
+    assert numbers("a poll of 1,200 voters") == {"1200"}
+    assert numbers("3.5 million people") == {"3500000"}
+    assert numbers("damage of 480 million velors, up from 310 million") == {"480000000", "310000000"}
+    assert numbers("No figure here.") == set()
+    assert numbers("41.0 percent") == numbers("41 percent")
+
+
+def test_supported_sentence_is_kept_with_markers_renumbered_by_first_use():
+    text, citations, checks, refused = verify("About 200 Iraqi militiamen crossed into Syria through Bou Kamal [2].", PASSAGES)
+    assert not refused
+    assert text == "About 200 Iraqi militiamen crossed into Syria through Bou Kamal [1]."
+    assert len(citations) == 1 and citations[0].number == 1 and citations[0].passage is MILITIA
+    assert citations[0].sentences and "Bou Kamal" in citations[0].sentences[0]
+    assert checks[0].supported and checks[0].citations == (1,)
+
+
+@pytest.mark.parametrize(
+    "sentence,reason",
+    [
+        ("About 300 Iraqi militiamen crossed into Syria through Bou Kamal [2].", "300"),
+        ("Hezbollah fighters crossed into Syria through Bou Kamal [2].", "hezbollah"),
+        ("About 200 Iraqi militiamen crossed into Syria through Bou Kamal [1].", "200"),  # cites the wrong passage
+    ],
+)
+def test_sentence_with_a_fact_missing_from_its_passage_is_removed_with_a_reason(sentence, reason):
+    good = "Araghchi held talks with Assad in Damascus [1]."
+    text, citations, checks, refused = verify(f"{good} {sentence}", PASSAGES)
+    assert not refused
+    assert text == good
+    assert [c.passage for c in citations] == [ARAGHCHI]
+    bad = [c for c in checks if not c.supported]
+    assert len(bad) == 1 and reason in bad[0].reason.lower()
+
+
+def test_uncited_sentence_is_auto_cited_only_when_a_passage_supports_it():
+    text, citations, checks, refused = verify(
+        "About 200 Iraqi militiamen crossed into Syria through Bou Kamal. The militias were paid by Moscow.", PASSAGES
+    )
+    assert text == "About 200 Iraqi militiamen crossed into Syria through Bou Kamal [1]."
+    assert [c.passage for c in citations] == [MILITIA]
+    assert [c.supported for c in checks] == [True, False]
+    assert checks[1].reason == "cites no retrieved passage"
+
+
+def test_marker_beyond_the_passages_is_not_trusted():
+    text, citations, checks, refused = verify("The militias were paid by Moscow [7].", PASSAGES)
+    assert refused and text == ""
+    assert "[7]" in checks[0].reason
+
+
+def test_invented_quotation_is_rejected_and_a_real_one_kept():
+    invented = 'Araghchi said: "Iran will defend Damascus whatever it costs" [1].'
+    real = 'Araghchi said: "We announced our full support for the Syrian government and army" [1].'
+    text, _, checks, refused = verify(invented, PASSAGES)
+    assert refused and "quotation" in checks[0].reason
+    text, citations, checks, refused = verify(real, PASSAGES)
+    assert not refused and checks[0].supported and "[1]" in text
+
+
+def test_refusal_sentence_is_a_refusal():
+    text, citations, checks, refused = verify("The articles do not say how much the fighters were paid.", PASSAGES)
+    assert refused
+    assert citations == ()
+    assert checks[0].supported and "do not say" in checks[0].reason
+
+
+def test_answer_with_no_supported_sentence_is_a_refusal():
+    text, citations, checks, refused = verify(
+        "About 5,000 Russian troops crossed into Syria [2]. Turkey closed the border [1].", PASSAGES
+    )
+    assert refused and text == "" and citations == ()
+    assert not any(c.supported for c in checks)
+
+
+def test_weekday_is_allowed_when_it_is_the_day_the_cited_report_was_published():
+    sentence = "Araghchi held talks with Assad in Damascus on Sunday."
+    assert check_sentence(sentence, [ARAGHCHI]) == (True, "")  # published 2024-12-01, a Sunday
+    ok, reason = check_sentence(sentence, [MILITIA.__class__(**{**ARAGHCHI.to_dict(), "published_at": "2024-12-02"})])
+    assert not ok and "Sunday" in reason
+    text, _, _, refused = verify(sentence + " [1]", PASSAGES)
+    assert not refused and text == "Araghchi held talks with Assad in Damascus on Sunday [1]."
+
+
+def test_adjective_forms_of_names_and_spelled_numbers_count_as_support():
+    ok, reason = check_sentence("Two hundred militiamen crossed at Bou Kamal, the observatory said.", [MILITIA])
+    assert ok, reason
+    ok, reason = check_sentence("The Iranian minister Araghchi held talks in Damascus.", [ARAGHCHI])
+    assert ok, reason
+    ok, reason = check_sentence("The Iranian minister Araghchi held talks in Beirut.", [ARAGHCHI])
+    assert not ok and "beirut" in reason
