@@ -84,7 +84,10 @@ def plan_query(question: str, outlets: Sequence[str], reference_date: str | None
         bare = re.sub(r"^the\s+", "", outlet, flags=re.I)
         if len(bare) < 3:
             continue
-        if re.search(r"(?<![\w-])" + re.escape(bare) + r"(?![\w-])", question, flags=re.I if bare.isupper() else 0):
+        # Several-word names and acronyms match in any case ("the marrent ledger", "bbc"); a one-word name
+        # only as written, so "an independent" is not The Independent.
+        flags = re.I if bare.isupper() or len(bare.split()) > 1 else 0
+        if re.search(r"(?<![\w-])" + re.escape(bare) + r"(?![\w-])", question, flags=flags):
             if not any(bare in f for f in found):
                 found.append(outlet)
     reference = date.fromisoformat(reference_date[:10]) if reference_date else None
