@@ -1,0 +1,147 @@
+"""Retrieval: outlets and dates read out of questions, filters honoured, diversity, multi-outlet questions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.embed import HashEmbedder
+from assistant.pipeline import Assistant
+from assistant.retrieval import Filters, find_dates, plan_query
+
+ROOT = Path(__file__).resolve().parents[1]
+FICTIONAL = ROOT / "evals" / "fictional" / "corpus"
+OUTLETS = ["The Marrent Ledger", "Veloria Public Radio", "Northgate Wire", "Coastline Courier", "The Civic Observer",
+           "Dunmarrow Gazette"]
+
+QUESTIONS = [
+    "How many people died after the Harlow Gap Dam failed?",
+    "How many people were evacuated from Dunmarrow?",
+    "Who won the Velorian Cup final?",
+    "What did Brightloom pay for Tidewell Analytics?",
+    "How many hepatitis A cases were linked to the oysters?",
+    "Who will lead the inquiry into the dam failure?",
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    a = Assistant(Settings.from_env({}, data_dir=tmp_path_factory.mktemp("data"), llm="none"), embedder=HashEmbedder())
+    report = a.ingest([str(FICTIONAL)])
+    assert report.counts() == {"added": 45}
+    yield a
+    a.close()
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("What did The Marrent Ledger report about the breach?", ("The Marrent Ledger",)),
+        ("What did the Marrent Ledger report about the breach?", ("The Marrent Ledger",)),
+        ("what did the marrent ledger report about the breach?", ("The Marrent Ledger",)),
+        ("According to Northgate Wire, how many were evacuated?", ("Northgate Wire",)),
+        ("What did NORTHGATE WIRE say about evacuees?", ("Northgate Wire",)),
+        ("How many were evacuated from Dunmarrow?", ()),  # a town is not an outlet ("Dunmarrow Gazette")
+        ("Did the Civic Observer and Veloria Public Radio agree?", ("Veloria Public Radio", "The Civic Observer")),
+    ],
+)
+def test_plan_query_finds_outlets_named_in_the_question(question, expected):
+    assert set(plan_query(question, OUTLETS).sources) == set(expected)
+
+
+def test_single_word_outlet_names_match_only_as_names():
+    outlets = OUTLETS + ["The Independent", "BBC"]
+    assert plan_query("Which candidate ran as an independent?", outlets).sources == ()
+    assert plan_query("What did The Independent say about the vote?", outlets).sources == ("The Independent",)
+    assert plan_query("What did the bbc report?", outlets).sources == ("BBC",)
+
+
+@pytest.mark.parametrize(
+    "question,reference,expected",
+    [
+        ("What was published on October 2, 2023 about the strike?", None, ("2023-10-02", "2023-10-02")),
+        ("What happened on Oct. 2nd 2023?", None, ("2023-10-02", "2023-10-02")),
+        ("What did the Ledger report on 2 March 2026?", None, ("2026-03-02", "2026-03-02")),
+        ("Which articles appeared on 2026-03-04?", None, ("2026-03-04", "2026-03-04")),
+        ("What happened yesterday in Dunmarrow?", date(2026, 3, 6), ("2026-03-05", "2026-03-05")),
+        ("What happened today?", date(2026, 3, 6), ("2026-03-06", "2026-03-06")),
+        ("What happened in the past week?", date(2026, 3, 14), ("2026-03-07", "2026-03-14")),
+        ("What happened yesterday?", None, (None, None)),
+        ("How many people died in the flood?", date(2026, 3, 6), (None, None)),
+    ],
+)
+def test_find_dates(question, reference, expected):
+    assert find_dates(question, reference) == expected
+
+
+def test_plan_query_uses_the_reference_date_and_notices_recency_words():
+    plan = plan_query("What is the latest death toll reported yesterday?", OUTLETS, "2026-03-08T09:30:00")
+    assert (plan.since, plan.until) == ("2026-03-07", "2026-03-07")
+    assert plan.latest
+    assert not plan_query("How many people died?", OUTLETS).latest
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(sources=("Northgate Wire",)),
+        Filters(sources=("Coastline Courier", "Dunmarrow Gazette")),
+        Filters(since="2026-03-10", until="2026-03-12"),
+        Filters(sources=("The Marrent Ledger",), since="2026-03-05"),
+        Filters(until="2026-03-04"),
+    ],
+    ids=["one-outlet", "two-outlets", "date-range", "outlet-since", "until"],
+)
+def test_filters_are_honoured_by_every_passage(assistant, question, filters):
+    passages = assistant.retrieve(question, k=8, filters=filters)
+    assert passages, "the filtered corpus is not empty, so something must come back"
+    for p in passages:
+        if filters.sources:
+            assert p.source in filters.sources, (p.source, p.title)
+        day = p.published_at[:10]
+        assert not filters.since or day >= filters.since, (day, p.title)
+        assert not filters.until or day <= filters.until, (day, p.title)
+        assert p.text and p.title
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+@pytest.mark.parametrize("k", [6, 10])
+def test_no_article_fills_more_than_two_slots(assistant, question, k):
+    passages = assistant.retrieve(question, k=k)
+    assert len(passages) == k
+    assert max(Counter(p.article_id for p in passages).values()) <= 2
+    assert [p.rank for p in passages] == list(range(1, k + 1))
+    assert len({p.chunk_id for p in passages}) == k
+
+
+def test_question_naming_two_outlets_gets_evidence_from_both(assistant):
+    question = "How many people were evacuated from Dunmarrow according to the Northgate Wire and the Coastline Courier?"
+    passages = assistant.retrieve(question, k=6)
+    top = [p.source for p in passages[:4]]
+    assert "Northgate Wire" in top and "Coastline Courier" in top, top
+    texts = " ".join(p.text for p in passages)
+    assert "8,400" in texts and "14,500" in texts, "both sides of the contradiction"
+
+
+def test_outlet_named_in_the_question_ranks_its_articles_first(assistant):
+    passages = assistant.retrieve("What did Veloria Public Radio report about the cup final?", k=6)
+    assert [p.source for p in passages[:3]] == ["Veloria Public Radio"] * 3
+
+
+def test_date_in_the_question_ranks_that_days_reports_first(assistant):
+    passages = assistant.retrieve("What was reported on March 5, 2026 about Dunmarrow?", k=6)
+    days = [p.published_at[:10] for p in passages]
+    assert days[0] == "2026-03-05"
+    assert days.count("2026-03-05") >= 3, days
+
+
+def test_passages_carry_citation_metadata(assistant):
+    for p in assistant.retrieve("Harlow Gap Dam breach", k=6):
+        assert p.source in OUTLETS and p.published_at and p.title and p.url
+        body = assistant.catalog.article(p.article_id).body
+        assert body[p.start : p.end] == p.text
