@@ -1,0 +1,131 @@
+"""The LLM answer as an LCEL chain (prompt | chat model | text), fed the sentences that matter.
+
+Each passage [n] is sent as a header "[n] Outlet, Month D, YYYY — Title" and its few best sentences for
+the question, within a small token budget, so the prompt stays short enough for a quick first token on
+two CPU cores. Passage text is untrusted: it is flattened to one line per passage and anything that
+could close the evidence block or imitate a marker is neutralised.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterator, Sequence
+
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+
+from ..types import Passage
+from .extractive import score_sentences
+from .prompts import ANSWER_SYSTEM, ANSWER_USER, REWRITE_SYSTEM, REWRITE_USER
+
+EVIDENCE_TOKENS = 350  # budget for the evidence block, in rough tokens (4 characters each)
+SENTENCES_PER_PASSAGE = 3
+MIN_RELATIVE_COVERAGE = 0.3  # sentences scoring below this share of the best one are left out
+REWRITE_MAX_TOKENS = 60
+HISTORY_TURNS = 3
+
+ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_USER)])
+REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_USER)])
+
+_BLOCK_TAG = re.compile(r"</?\s*passages\s*>", re.I)
+_MARKER_LIKE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def _tokens(text: str) -> int:
+    return len(text) // 4 + 1
+
+
+def _clean(text: str) -> str:
+    """Untrusted text as one line that can neither close the evidence block nor pose as a marker."""
+    text = _BLOCK_TAG.sub(" ", text)
+    text = _MARKER_LIKE.sub(r"(\1)", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _date(published_at: str | None) -> str:
+    if not published_at:
+        return "undated"
+    try:
+        return date.fromisoformat(published_at[:10]).strftime("%B %-d, %Y")
+    except ValueError:
+        return published_at
+
+
+def passage_header(number: int, passage: Passage) -> str:
+    """``[n] Outlet, Month D, YYYY — Title``."""
+    outlet = _clean(passage.source or "Unknown outlet")
+    return f"[{number}] {outlet}, {_date(passage.published_at)} \u2014 {_clean(passage.title or 'Untitled')}"
+
+
+def select_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> dict[int, list[str]]:
+    """Passage number -> its best sentences for the question (in text order), within ``budget`` tokens."""
+    scored = score_sentences(question, passages)
+    if not scored:
+        return {}
+    floor = scored[0].coverage * MIN_RELATIVE_COVERAGE
+    chosen: dict[int, list[tuple[int, str]]] = {}
+    used = 0
+    for s in scored:
+        if chosen and s.coverage < floor:
+            break
+        picked = chosen.get(s.passage_number, [])
+        if len(picked) >= SENTENCES_PER_PASSAGE:
+            continue
+        text = _clean(s.text)
+        cost = _tokens(text) + (0 if picked else _tokens(passage_header(s.passage_number, passages[s.passage_number - 1])))
+        if chosen and used + cost > budget:
+            continue  # a shorter sentence further down may still fit
+        chosen.setdefault(s.passage_number, []).append((s.start, text))
+        used += cost
+    return {n: [t for _, t in sorted(chosen[n])] for n in sorted(chosen)}
+
+
+def format_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> str:
+    """The evidence block: one header line per passage used, then its selected sentences on one line."""
+    blocks = []
+    for number, sentences in select_evidence(question, passages, budget).items():
+        blocks.append(passage_header(number, passages[number - 1]) + "\n" + " ".join(sentences))
+    return "\n\n".join(blocks)
+
+
+def answer_chain(chat_model: Any):
+    return ANSWER_PROMPT | chat_model | StrOutputParser()
+
+
+def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], settings: Any = None) -> Iterator[str]:
+    """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``."""
+    evidence = format_evidence(question, passages)
+    for piece in answer_chain(chat_model).stream({"evidence": evidence, "question": _clean(question)}):
+        if piece:
+            yield piece
+
+
+def _format_history(history: Sequence[tuple[str, str]]) -> str:
+    lines = []
+    for q, a in list(history)[-HISTORY_TURNS:]:
+        answer = _MARKER_LIKE.sub("", a)
+        answer = answer if len(answer) <= 300 else answer[:300].rsplit(" ", 1)[0] + " ..."
+        lines.append(f"Q: {_clean(q)}\nA: {_clean(answer)}")
+    return "\n".join(lines)
+
+
+_PREFIX = re.compile(r"^(?:standalone question|rewritten question|question)\s*:\s*", re.I)
+
+
+def clean_rewrite(output: str) -> str:
+    """The first line of the model's output as a question, or "" when it is not a usable question."""
+    line = next((ln.strip() for ln in output.splitlines() if ln.strip()), "")
+    line = _PREFIX.sub("", line).strip().strip("\"'\u201c\u201d`").strip()
+    if not 5 <= len(line) <= 300 or not re.search(r"[A-Za-z]{2}", line) or _MARKER_LIKE.search(line):
+        return ""
+    if "<" in line or line.lower().startswith(("the articles do not say", "i ", "sorry")):
+        return ""
+    return line
+
+
+def rewrite_with_llm(chat_model: Any, question: str, history: Sequence[tuple[str, str]]) -> str:
+    """A standalone version of a follow-up ``question`` given earlier turns, or "" on unusable output."""
+    chain = REWRITE_PROMPT | chat_model.bind(max_tokens=REWRITE_MAX_TOKENS) | StrOutputParser()
+    output = chain.invoke({"history": _format_history(history), "question": _clean(question)})
+    return clean_rewrite(output)
