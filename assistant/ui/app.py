@@ -163,11 +163,10 @@ def theme() -> gr.themes.Base:
 
 
 CSS = """
-@font-face { font-family: 'Lora'; src: url('static/fonts/Lora/Lora-SemiBold.woff2') format('woff2'); font-weight: 600; }
 .gradio-container { max-width: 1500px !important; }
 .masthead { display: flex; justify-content: space-between; align-items: flex-end; border-bottom: 3px double #1d3a5f;
   padding: 4px 2px 10px; }
-.masthead .brand { font-family: 'Lora', Georgia, serif; font-weight: 600; font-size: 28px; color: #14243a; letter-spacing: .2px; }
+.masthead .brand { font-family: Georgia, 'DejaVu Serif', serif; font-weight: 600; font-size: 28px; color: #14243a; letter-spacing: .2px; }
 .masthead .tagline { color: #4a5568; font-size: 14px; }
 .masthead .library { color: #4a5568; font-size: 13px; text-align: right; }
 #chat .brief-answer .answer-text, #chat .brief-draft .answer-text { line-height: 1.55; }
@@ -189,7 +188,7 @@ span.cite.missing { font-size: 0.78em; vertical-align: super; color: #b42318; }
 .unsupported ul { margin: 4px 0 0 16px; padding: 0; } .unsupported del { color: #6b7280; }
 .unsupported .reason { color: #b42318; font-style: italic; }
 #sources { max-height: 78vh; overflow-y: auto; }
-.sources-empty { color: #4a5568; padding: 12px; } .sources-empty .empty-title { font-family: 'Lora', Georgia, serif; font-size: 18px; font-weight: 600; color: #14243a; }
+.sources-empty { color: #4a5568; padding: 12px; } .sources-empty .empty-title { font-family: Georgia, 'DejaVu Serif', serif; font-size: 18px; font-weight: 600; color: #14243a; }
 .turn { margin-bottom: 18px; }
 .turn-q { font-weight: 600; color: #14243a; padding: 6px 0; border-bottom: 1px solid #d5dbe3; margin-bottom: 8px; }
 .turn-no { display: inline-block; background: #14243a; color: #fff; font-size: 11px; padding: 1px 6px; border-radius: 3px; margin-right: 6px; }
@@ -203,7 +202,7 @@ article.source.active { border-color: #1d3a5f; box-shadow: 0 0 0 3px #c7d7ee; }
 .source-head .num { flex: none; min-width: 22px; height: 22px; border-radius: 11px; background: #1d3a5f; color: #fff; font-size: 12px;
   font-weight: 600; display: flex; align-items: center; justify-content: center; }
 article.source.other .num, article.source.closest .num { background: #9aa6b5; }
-.source-title { font-family: 'Lora', Georgia, serif; font-weight: 600; color: #14243a; line-height: 1.3; }
+.source-title { font-family: Georgia, 'DejaVu Serif', serif; font-weight: 600; color: #14243a; line-height: 1.3; }
 .source-meta { font-size: 12px; color: #4a5568; margin-top: 2px; } .source-meta .outlet { font-weight: 600; }
 .source-meta a { color: #1d4ed8; }
 .section { font-size: 12px; color: #6b7280; margin-top: 6px; font-style: italic; }
@@ -211,7 +210,7 @@ article.source.other .num, article.source.closest .num { background: #9aa6b5; }
 .source-text mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 details.more summary { cursor: pointer; color: #4a5568; font-size: 13px; margin: 4px 0 8px; }
 .article-view { background: #fff; border: 1px solid #d5dbe3; border-radius: 6px; padding: 18px 22px; max-height: 70vh; overflow-y: auto; }
-.article-title { font-family: 'Lora', Georgia, serif; font-weight: 600; font-size: 22px; color: #14243a; margin: 0 0 4px; }
+.article-title { font-family: Georgia, 'DejaVu Serif', serif; font-weight: 600; font-size: 22px; color: #14243a; margin: 0 0 4px; }
 .article-meta { color: #4a5568; font-size: 13px; margin-bottom: 12px; } .article-meta .outlet { font-weight: 600; }
 .article-body p { line-height: 1.6; margin: 0 0 10px; } .article-id { font-size: 11px; color: #9aa6b5; font-family: monospace; }
 .viewer-empty { color: #6b7280; padding: 12px; }
