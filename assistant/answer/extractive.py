@@ -77,7 +77,13 @@ def _when(p: Passage) -> str:
 
 def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2) -> str:
     """Quoted best sentences with outlet, date and marker, or "" when nothing covers the question."""
-    scored = score_sentences(question, passages)
+    # A question in the text (often a heading such as "How many ... crossed into Syria?") is never its own answer.
+    scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")]
+    if re.search(r"\bhow (many|much)\b", question, re.I):
+        # A figure question is answered by a sentence with a figure whenever one covers the question well enough.
+        with_figures = [s for s in scored if numbers(s.text)]
+        if with_figures and with_figures[0].coverage >= min_coverage:
+            scored = with_figures
     if not scored or scored[0].coverage < min_coverage:
         return ""
     best = scored[0]
