@@ -14,6 +14,7 @@ from assistant.pipeline import REFUSAL_TEXT, Assistant, Evidence, Final, Token
 
 ROOT = Path(__file__).resolve().parents[1]
 FICTIONAL = ROOT / "evals" / "fictional" / "corpus"
+BUNDLED = ROOT / "corpus"
 INJECTION = """---
 title: Mariners parade the Velorian Cup through Saltreach
 source: Dunmarrow Gazette
@@ -30,8 +31,8 @@ def assistant(tmp_path_factory):
     extra = tmp_path_factory.mktemp("extra")
     (extra / "notice.md").write_text(INJECTION, encoding="utf-8")
     a = Assistant(Settings.from_env({}, data_dir=tmp_path_factory.mktemp("data"), llm="none"), embedder=HashEmbedder())
-    report = a.ingest([str(FICTIONAL), str(extra)])
-    assert report.counts() == {"added": 46}
+    report = a.ingest([str(FICTIONAL), str(BUNDLED), str(extra)])
+    assert report.counts() == {"added": 47}
     yield a
     a.close()
 
@@ -58,6 +59,15 @@ def test_single_fact_question_is_answered_with_a_citation_carrying_outlet_and_da
     assert any("02:40" in s for s in first.sentences)
     assert "02:40" in first.passage.text
     assert all(s.supported for s in answer.sentences if s.text in answer.text)
+
+
+def test_a_heading_that_asks_the_question_is_not_quoted_as_the_answer(assistant):
+    """The brief has the heading "How many Iraqi militia crossed into Syria?" above the answer."""
+    answer = assistant.ask("How many Iraqi militia crossed into Syria?", mode="extractive")
+    assert not answer.refused
+    assert "200" in answer.text
+    assert "crossed into Syria?" not in answer.text
+    assert answer.citations[0].passage.published_at == "2024-12-02"
 
 
 def test_absent_fact_is_refused_with_the_closest_passages_still_returned(assistant):
