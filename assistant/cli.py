@@ -206,8 +206,9 @@ def format_answer(answer, show_passages: bool = False) -> str:
 
 
 def cmd_chat(settings: Settings, args) -> int:
-    from .ui.app import serve
+    from .ui.app import check_access, serve
 
+    check_access(settings)  # refuse an unsafe host before any slow work
     assistant = _assistant(settings)
     if assistant.catalog.counts()["articles"] == 0 and not args.no_bundled and BUNDLED_CORPUS.is_dir():
         print(f"The index is empty: ingesting the bundled corpus from {BUNDLED_CORPUS}", file=sys.stderr)
