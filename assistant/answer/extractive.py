@@ -14,7 +14,7 @@ from typing import Sequence
 from ..catalog import STOPWORDS
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import _stem, numbers
+from .cite import _stem, numbers, words_to_numbers
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -66,6 +66,36 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
     return scored
 
 
+_MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY_OF_MONTH = re.compile(rf"\b{_MONTH_NAMES}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH_NAMES}", re.I)
+
+
+def _figure_contexts(sentence: str) -> list[tuple[str, set[str]]]:
+    """Each figure in the sentence with the content words within three words of it."""
+    text = re.sub(r"\b\d{1,2}[:.]\d{2}\b", " ", words_to_numbers(sentence))  # clock times
+    text = re.sub(_DAY_OF_MONTH, " ", text)  # "March 4", "4 March": dates, not figures
+    tokens = re.findall(r"[\w,.]+", text)
+    out = []
+    for i, token in enumerate(tokens):
+        value = token.strip(",.").replace(",", "")
+        if re.fullmatch(r"\d+(?:\.\d+)?", value) and not re.fullmatch(r"(19|20)\d\d", value):
+            near = tokens[max(0, i - 3) : i] + tokens[i + 1 : i + 4]
+            words = {_stem(w.lower().strip(",.")) for w in near}
+            out.append((value, {w for w in words if w.isalpha() and w not in STOPWORDS and len(w) > 2}))
+    return out
+
+
+def figures_disagree(first: str, second: str) -> bool:
+    """True when the two sentences give different figures for the same thing: different numbers
+    whose neighbouring words overlap ("8,400 residents evacuated" vs "14,500 residents evacuated").
+    Years are not figures, and numbers about unrelated things do not count."""
+    for value_a, near_a in _figure_contexts(first):
+        for value_b, near_b in _figure_contexts(second):
+            if value_a != value_b and near_a & near_b:
+                return True
+    return False
+
+
 def _when(p: Passage) -> str:
     if not p.published_at:
         return "undated"
@@ -96,9 +126,8 @@ def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: 
     latest = re.search(r"\b(latest|most recent|now|currently|current|so far)\b", question, re.I)
     if latest:
         chosen.sort(key=lambda s: passages[s.passage_number - 1].published_at or "", reverse=True)
-    figures = [numbers(s.text) for s in chosen]
     lines = []
-    if len(chosen) > 1 and figures[0] and figures[1] and figures[0] != figures[1]:
+    if len(chosen) > 1 and figures_disagree(chosen[0].text, chosen[1].text):
         lines.append(f"The reports give different figures [{chosen[0].passage_number}, {chosen[1].passage_number}].")
     for s in chosen:
         p = passages[s.passage_number - 1]
