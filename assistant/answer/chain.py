@@ -17,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from ..types import Passage
 from .extractive import score_sentences
-from .prompts import ANSWER_SYSTEM, ANSWER_USER, REWRITE_SYSTEM, REWRITE_USER
+from .prompts import ANSWER_SYSTEM, ANSWER_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
 
 EVIDENCE_TOKENS = 350  # budget for the evidence block, in rough tokens (4 characters each)
 SENTENCES_PER_PASSAGE = 3
@@ -28,6 +28,8 @@ HISTORY_TURNS = 3
 ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_USER)])
 REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_USER)])
 
+_YES_NO = re.compile(r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b", re.I)
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|now|currently|current|so far|still)\b", re.I)
 _BLOCK_TAG = re.compile(r"</?\s*passages\s*>", re.I)
 _MARKER_LIKE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
@@ -89,6 +91,12 @@ def format_evidence(question: str, passages: Sequence[Passage], budget: int = EV
     return "\n\n".join(blocks)
 
 
+def hints(question: str) -> str:
+    """The extra instructions this question needs (yes/no, latest), empty for most questions."""
+    out = YES_NO_HINT if _YES_NO.match(question.strip()) else ""
+    return out + (LATEST_HINT if _LATEST.search(question) else "")
+
+
 def answer_chain(chat_model: Any):
     return ANSWER_PROMPT | chat_model | StrOutputParser()
 
@@ -96,7 +104,8 @@ def answer_chain(chat_model: Any):
 def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], settings: Any = None) -> Iterator[str]:
     """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``."""
     evidence = format_evidence(question, passages)
-    for piece in answer_chain(chat_model).stream({"evidence": evidence, "question": _clean(question)}):
+    for piece in answer_chain(chat_model).stream(
+            {"evidence": evidence, "question": _clean(question), "hints": hints(question)}):
         if piece:
             yield piece
 
