@@ -269,6 +269,16 @@ class Catalog:
             "pending": self._query("SELECT count(*) FROM articles WHERE status = 'pending'")[0][0],
         }
 
+    def chunk_texts(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """Chunk id -> text, read from the full-text index (no vector store round trip)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._query(
+            f"SELECT c.id, f.body FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid WHERE c.id IN ({marks})", list(chunk_ids)
+        )
+        return dict(rows)
+
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
 

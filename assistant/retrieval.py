@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Sequence
 
-from .catalog import Catalog
+from .catalog import STOPWORDS, Catalog
 from .embed import Embedder
 from .store import ChromaStore, day_number
 from .types import Passage
@@ -35,15 +35,25 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class QueryPart:
+    """One thing a question asks about: its words, and the outlet and dates that part names."""
+
+    text: str
+    sources: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True)
 class QueryPlan:
-    """What the question itself asks to restrict: outlets it names and the date range it mentions."""
+    """What the question itself asks to restrict: outlets it names, dates, recency, and its parts."""
 
     text: str
     sources: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
     latest: bool = False  # "latest", "now", "current": prefer the newest reports
-    notes: list[str] = field(default_factory=list)
+    parts: tuple[QueryPart, ...] = ()
 
 
 def _month_number(token: str) -> int:
@@ -51,20 +61,41 @@ def _month_number(token: str) -> int:
     return _MONTHS.get(token) or next(i for m, i in _MONTHS.items() if m.startswith(token[:3]))
 
 
+def _date_matches(text: str) -> list[tuple[int, date]]:
+    """(position, date) of every explicit date in the text."""
+    found = []
+    for pattern, order in (
+        (_MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", "mdy"),
+        (r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(\d{4})", "dmy"),
+        (r"\b(\d{4})-(\d{2})-(\d{2})\b", "iso"),
+    ):
+        for m in re.finditer(pattern, text, re.I):
+            try:
+                if order == "mdy":
+                    d = date(int(m.group(3)), _month_number(m.group(1)), int(m.group(2)))
+                elif order == "dmy":
+                    d = date(int(m.group(3)), _month_number(m.group(2)), int(m.group(1)))
+                else:
+                    d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+            found.append((m.start(), d))
+    return sorted(found)
+
+
 def find_dates(question: str, reference: date | None) -> tuple[str | None, str | None]:
-    """A date range the question names: "on October 2, 2023", "in November 2023", "yesterday"."""
+    """The date range a question (or one part of it) names: "on October 2, 2023" is that day,
+    "before October 22, 2023" ends the day before, "after ..." starts the day after; "yesterday",
+    "today" and "last week" need a reference date."""
     q = question.lower()
-    m = re.search(_MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", q) or None
-    if m:
-        d = date(int(m.group(3)), _month_number(m.group(1)), int(m.group(2)))
-        return d.isoformat(), d.isoformat()
-    m = re.search(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(\d{4})", q)
-    if m:
-        d = date(int(m.group(3)), _month_number(m.group(2)), int(m.group(1)))
-        return d.isoformat(), d.isoformat()
-    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", q)
-    if m:
-        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    dates = _date_matches(q)
+    if dates:
+        pos, d = dates[0]
+        lead = q[max(0, pos - 30) : pos]
+        if re.search(r"\b(before|prior to|until|earlier than)\s+(?:\w+\s+){0,2}$", lead):
+            return None, (d - timedelta(days=1)).isoformat()
+        if re.search(r"\b(after|since|later than|following)\s+(?:\w+\s+){0,2}$", lead):
+            return (d + timedelta(days=1)).isoformat(), None
         return d.isoformat(), d.isoformat()
     if reference:
         if re.search(r"\byesterday\b", q):
@@ -77,23 +108,39 @@ def find_dates(question: str, reference: date | None) -> tuple[str | None, str |
     return None, None
 
 
-def plan_query(question: str, outlets: Sequence[str], reference_date: str | None = None) -> QueryPlan:
-    """Read outlets, dates and recency words out of the question."""
-    found = []
+def _outlet_mentions(question: str, outlets: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start, end, outlet) of each outlet named in the question, longest names first, no overlaps."""
+    mentions: list[tuple[int, int, str]] = []
     for outlet in sorted(outlets, key=len, reverse=True):
         bare = re.sub(r"^the\s+", "", outlet, flags=re.I)
         if len(bare) < 3:
             continue
-        # Several-word names and acronyms match in any case ("the marrent ledger", "bbc"); a one-word name
-        # only as written, so "an independent" is not The Independent.
-        flags = re.I if bare.isupper() or len(bare.split()) > 1 else 0
-        if re.search(r"(?<![\w-])" + re.escape(bare) + r"(?![\w-])", question, flags=flags):
-            if not any(bare in f for f in found):
-                found.append(outlet)
+        flags = re.I if (bare.isupper() or any(c.isupper() for c in bare[1:])) else 0
+        for m in re.finditer(r"(?<![\w-])" + re.escape(bare) + r"(?![\w-])", question, flags=flags):
+            if not any(s < m.end() and m.start() < e for s, e, _ in mentions):
+                mentions.append((m.start(), m.end(), outlet))
+    return sorted(mentions)
+
+
+def plan_query(question: str, outlets: Sequence[str], reference_date: str | None = None) -> QueryPlan:
+    """Read outlets, dates, recency words and parts out of the question.
+
+    A question naming outlets is cut at each mention: the clause that follows a mention (up to the
+    next one) is that part's text, searched within that outlet and the dates the clause names.
+    """
     reference = date.fromisoformat(reference_date[:10]) if reference_date else None
+    mentions = _outlet_mentions(question, outlets)
+    found = tuple(dict.fromkeys(o for _, _, o in mentions))
     since, until = find_dates(question, reference)
     latest = bool(re.search(r"\b(latest|most recent|now|currently|current|so far|newest|as of)\b", question, re.I))
-    return QueryPlan(question, tuple(found), since, until, latest)
+    parts = []
+    for i, (start, end, outlet) in enumerate(mentions):
+        stop = mentions[i + 1][0] if i + 1 < len(mentions) else len(question)
+        begin = 0 if i == 0 else start
+        clause = question[begin:stop]
+        part_since, part_until = find_dates(question[start:stop], reference)
+        parts.append(QueryPart(clause, (outlet,), part_since, part_until))
+    return QueryPlan(question, found, since, until, latest, tuple(parts))
 
 
 class HybridRetriever:
@@ -110,6 +157,9 @@ class HybridRetriever:
         dense_weight: float = 0.6,
         rrf_k: int = 60,
         per_article: int = 2,
+        clause_parts: bool = True,
+        rerank_weight: float = 0.0,
+        rerank_depth: int = 30,
     ):
         self.embedder = embedder
         self.store = store
@@ -119,6 +169,9 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.rrf_k = rrf_k
         self.per_article = per_article
+        self.clause_parts = clause_parts
+        self.rerank_weight = rerank_weight
+        self.rerank_depth = rerank_depth
         self._outlets: list[str] | None = None
 
     def outlets(self) -> list[str]:
@@ -135,22 +188,37 @@ class HybridRetriever:
     ) -> list[Passage]:
         filters = filters or Filters()
         plan = plan_query(question, self.outlets(), reference_date)
-        vector = self.embedder.embed_batch([question])[0]
-        sources = filters.sources or plan.sources
-        since = filters.since or plan.since
-        until = filters.until or plan.until
-
-        if len(sources) > 1 and not filters.sources:
-            # One search per named outlet, interleaved, so every part of the question gets evidence.
-            per_part = [self._search(question, vector, (s,), since, until) for s in sources]
-            fused = _interleave(per_part)
-            fused += self._search(question, vector, sources, None, None)
+        user_dates = bool(filters.since or filters.until)
+        if filters.sources:
+            parts = [QueryPart(question, filters.sources, filters.since or plan.since, filters.until or plan.until)]
+        elif plan.parts:
+            parts = [
+                QueryPart(
+                    p.text if self.clause_parts and len(content_terms(p.text)) >= 3 else question,
+                    p.sources,
+                    filters.since or (p.since if len(plan.parts) > 1 else plan.since),
+                    filters.until or (p.until if len(plan.parts) > 1 else plan.until),
+                )
+                for p in plan.parts
+            ]
+            if len({p.sources for p in parts}) == 1 and len({(p.since, p.until) for p in parts}) == 1:
+                parts = [QueryPart(question, parts[0].sources, parts[0].since, parts[0].until)]
         else:
-            fused = self._search(question, vector, sources, since, until)
-            if (since or until) and not (filters.since or filters.until):
-                fused += self._search(question, vector, sources, None, None)  # dates in questions are fuzzy
-            if sources and not filters.sources:
-                fused += self._search(question, vector, (), since, until)
+            parts = [QueryPart(question, (), filters.since or plan.since, filters.until or plan.until)]
+
+        texts = list(dict.fromkeys([question] + [p.text for p in parts]))
+        vectors = dict(zip(texts, self.embedder.embed_batch(texts)))
+        per_part = []
+        for part in parts:
+            found = self._search(part.text, vectors[part.text], part.sources, part.since, part.until)
+            if (part.since or part.until) and not user_dates:
+                # Dates in questions are fuzzy (time zones, "around"): fall back to the outlet alone.
+                found += self._search(part.text, vectors[part.text], part.sources, None, None)
+            per_part.append(_dedupe(found))
+        fused = _interleave(per_part)
+        if not filters.sources and (plan.parts or len(parts) > 1):
+            # Outlets named in passing are hints, not fences: also search everything.
+            fused += self._search(question, vectors[question], (), filters.since, filters.until)
 
         ranked = self._diversify(_dedupe(fused), k)
         by_id = {p.chunk_id: p for p in ranked}
@@ -176,11 +244,28 @@ class HybridRetriever:
             scores[p.chunk_id]["fused"] = scores[p.chunk_id].get("fused", 0.0) + self.dense_weight / (self.rrf_k + p.rank)
             article_of[p.chunk_id] = p.article_id
         ordered = sorted(scores, key=lambda c: -scores[c]["fused"])
+        if self.rerank_weight and ordered:
+            ordered = self._rerank(question, ordered, scores)
         return [
             Passage(chunk_id=c, article_id=article_of[c], text="", title="", source=None, published_at=None,
                     score=scores[c]["fused"], scores=scores[c])
             for c in ordered
         ]
+
+    def _rerank(self, question: str, ordered: list[str], scores: dict[str, dict[str, float]]) -> list[str]:
+        """Reorder the best candidates by fused rank plus how well their best single sentence covers the
+        question: evidence usually sits in one sentence, which whole-chunk scores blur."""
+        from .answer.extractive import best_sentence_coverage, question_terms
+
+        terms = question_terms(question)
+        head = ordered[: self.rerank_depth]
+        texts = self.catalog.chunk_texts(head)
+        top = scores[head[0]]["fused"] or 1.0
+        for cid in head:
+            coverage = best_sentence_coverage(question, texts.get(cid, ""), terms)
+            scores[cid]["sentence"] = coverage
+            scores[cid]["fused"] = scores[cid]["fused"] / top + self.rerank_weight * coverage
+        return sorted(head, key=lambda c: -scores[c]["fused"]) + ordered[self.rerank_depth :]
 
     def _diversify(self, ranked: list[Passage], k: int) -> list[Passage]:
         """Best first, but at most ``per_article`` passages of one article until the list would run short."""
@@ -196,6 +281,11 @@ class HybridRetriever:
             if len(chosen) >= k:
                 break
         return [replace(p, rank=i) for i, p in enumerate((chosen + held)[:k], start=1)]
+
+
+def content_terms(text: str) -> list[str]:
+    """The words of ``text`` that a lexical search would use."""
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
 
 
 def _where(sources: Sequence[str], day_from: int | None, day_to: int | None) -> dict | None:

@@ -39,6 +39,9 @@ def main() -> int:
     ap.add_argument("--dense-weight", type=float)
     ap.add_argument("--per-article", type=int)
     ap.add_argument("--pool", type=int)
+    ap.add_argument("--clause-parts", type=int, choices=[0, 1])
+    ap.add_argument("--rerank-weight", type=float)
+    ap.add_argument("--rerank-depth", type=int)
     ap.add_argument("--types")
     ap.add_argument("--cache-queries", action="store_true",
                     help="reuse question embeddings across runs (for tuning; latency figures then exclude embedding)")
@@ -53,10 +56,10 @@ def main() -> int:
     report = assistant.ingest([str(dataset / "corpus.json")])
     print(f"index: {report.summary()} ({time.perf_counter() - t0:.1f} s); chunk_tokens={settings.chunk_tokens}")
     r = assistant.retriever
-    for name in ("lexical_weight", "dense_weight", "per_article", "pool"):
+    for name in ("lexical_weight", "dense_weight", "per_article", "pool", "clause_parts", "rerank_weight", "rerank_depth"):
         if getattr(args, name) is not None:
             setattr(r, name, getattr(args, name))
-    print(f"retriever: lexical_weight={r.lexical_weight} dense_weight={r.dense_weight} per_article={r.per_article} pool={r.pool}")
+    print(f"retriever: lexical_weight={r.lexical_weight} dense_weight={r.dense_weight} per_article={r.per_article} pool={r.pool} clause_parts={r.clause_parts} rerank_weight={r.rerank_weight} rerank_depth={r.rerank_depth}")
     questions = [q for q in import_multihop_questions(dataset / "MultiHopRAG-dev.json") if q.evidence]
     if args.types:
         questions = [q for q in questions if q.type in args.types.split(",")]

@@ -40,6 +40,19 @@ def question_terms(question: str) -> dict[str, float]:
     return terms
 
 
+def best_sentence_coverage(question: str, text: str, terms: dict[str, float] | None = None) -> float:
+    """The weighted share of the question's content words found in the text's best single sentence."""
+    terms = terms if terms is not None else question_terms(question)
+    total = sum(terms.values())
+    if not total:
+        return 0.0
+    best = 0.0
+    for s, e in split_sentences(text):
+        words = {_stem(w) for w in re.findall(r"[a-z0-9]+", text[s:e].lower())}
+        best = max(best, sum(w for t, w in terms.items() if t in words))
+    return best / total
+
+
 def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
     """Every sentence of the passages, scored by weighted coverage of the question, best first."""
     terms = question_terms(question)

@@ -1,0 +1,94 @@
+"""Answer speed on the 609 MultiHop-RAG articles (read from ../shared; never copied here).
+
+For N questions (a fixed, evenly spaced sample of the development half), in one run: retrieval
+latency, the extractive answer (retrieval + answer + citation check), and the local LLM's time to
+first answer token and whole answer. Prints p50/p95 of each and peak RSS; --out writes JSON.
+
+    python evals/bench_speed.py --data-dir DIR [--n 30] [--llm-n 15] [--out evals/results/speed.json]
+
+Targets (issue 3): retrieval p50 < 100 ms, extractive p50 < 300 ms, LLM first token p50 < 3 s,
+whole LLM answer p50 < 8 s. MultiHop-RAG: Tang & Yang 2024, ODC-BY 1.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.config import Settings
+from assistant.evals.metrics import percentile
+from assistant.evals.questions import import_multihop_questions
+from assistant.pipeline import Assistant
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "multihop-rag"
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(percentile(values, 50) * 1000, 1), "p95_ms": round(percentile(values, 95) * 1000, 1), "n": len(values)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
+    ap.add_argument("--dataset", default=str(SHARED))
+    ap.add_argument("--n", type=int, default=30)
+    ap.add_argument("--llm-n", type=int, default=15)
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    dataset = Path(args.dataset)
+    if not (dataset / "corpus.json").exists():
+        print(f"MultiHop-RAG not found at {dataset}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(data_dir=args.data_dir)
+    assistant = Assistant(settings)
+    report = assistant.ingest([str(dataset / "corpus.json")])
+    print(f"index: {report.summary()}")
+    questions = import_multihop_questions(dataset / "MultiHopRAG-dev.json")
+    step = max(1, len(questions) // args.n)
+    sample = [q.question for q in questions[::step]][: args.n]
+
+    assistant.ask("warm up the models", mode="extractive")
+    retrieval = []
+    for q in sample:
+        t = time.perf_counter()
+        assistant.retrieve(q)
+        retrieval.append(time.perf_counter() - t)
+    extractive = []
+    for q in sample:
+        t = time.perf_counter()
+        assistant.ask(q, mode="extractive")
+        extractive.append(time.perf_counter() - t)
+    figures = {"questions": len(sample), "retrieval": summary(retrieval), "extractive_answer": summary(extractive)}
+
+    if args.llm_n and settings.llm != "none" and assistant.chat_model is not None:
+        assistant.ask(sample[0], mode="llm")  # load the model and fill the prompt cache's shared prefix
+        first, total, fell_back = [], [], 0
+        for q in sample[1 : args.llm_n + 1]:
+            answer = assistant.ask(q, mode="llm")
+            if answer.mode != "llm":
+                fell_back += 1
+            if "first_token" in answer.timings:
+                first.append(answer.timings["first_token"])
+            total.append(answer.timings["total"])
+        figures["llm_first_token"] = summary(first)
+        figures["llm_whole_answer"] = summary(total)
+        figures["llm_model"] = settings.llm_model
+        figures["llm_fell_back_to_extractive"] = fell_back
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps(figures, indent=2))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
