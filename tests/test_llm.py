@@ -71,7 +71,7 @@ def test_prompt_has_system_rules_first_then_headers_markers_and_best_sentences()
     assert "[1] Syria Monitor, December 2, 2024 \u2014 Iraqi militias enter Syria" in text
     assert "Approximately 200 Iraqi militiamen crossed into Syria" in text
     assert "[2] Levant Desk, December 3, 2024 \u2014 Airstrikes hit Idlib" in text
-    assert text.startswith(f"Question: {QUESTION}\n") and text.rstrip().endswith("Answer:")
+    assert text.startswith("<passages>\n") and text.rstrip().endswith(f"Question: {QUESTION}\nAnswer:")
 
 
 def test_yes_no_and_latest_questions_get_their_hint_and_others_do_not():
@@ -114,7 +114,7 @@ def test_untrusted_passage_text_stays_inside_the_evidence_block():
     headers = [line for line in block.splitlines() if line.startswith("[")]
     assert [h[:3] for h in headers] == ["[1]", "[2]"]
     assert "[3]" not in block and "(3)" in block
-    assert text.startswith(f"Question: {QUESTION}\n<passages>\n") and text.rstrip().endswith("</passages>\nAnswer:")
+    assert text.startswith("<passages>\n") and text.rstrip().endswith(f"</passages>\nQuestion: {QUESTION}\nAnswer:")
 
 
 def test_evidence_is_the_best_sentences_within_the_budget():

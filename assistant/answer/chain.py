@@ -71,6 +71,8 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
     for s in scored:
         if chosen and s.coverage < floor:
             break
+        if s.text.rstrip().endswith("?"):
+            continue  # a heading phrased as a question echoes the question and answers nothing
         picked = chosen.get(s.passage_number, [])
         if len(picked) >= SENTENCES_PER_PASSAGE:
             continue
