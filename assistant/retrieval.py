@@ -154,11 +154,11 @@ class HybridRetriever:
         *,
         pool: int = 40,
         lexical_weight: float = 1.0,
-        dense_weight: float = 0.6,
+        dense_weight: float = 0.3,
         rrf_k: int = 60,
-        per_article: int = 2,
-        clause_parts: bool = True,
-        rerank_weight: float = 0.0,
+        per_article: int = 3,
+        clause_parts: bool = False,
+        rerank_weight: float = 0.5,
         rerank_depth: int = 30,
     ):
         self.embedder = embedder
