@@ -156,7 +156,7 @@ class HybridRetriever:
         lexical_weight: float = 1.0,
         dense_weight: float = 0.3,
         rrf_k: int = 60,
-        per_article: int = 3,
+        per_article: int = 4,
         clause_parts: bool = False,
         rerank_weight: float = 0.5,
         rerank_depth: int = 30,
