@@ -65,6 +65,8 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
     scored = score_sentences(question, passages)
     if not scored:
         return {}
+    if _LATEST.search(question):
+        scored = _favour_recent(scored, passages)
     floor = scored[0].coverage * MIN_RELATIVE_COVERAGE
     chosen: dict[int, list[tuple[int, str]]] = {}
     used = 0
@@ -83,6 +85,21 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
         chosen.setdefault(s.passage_number, []).append((s.start, text))
         used += cost
     return {n: [t for _, t in sorted(chosen[n])] for n in sorted(chosen)}
+
+
+def _favour_recent(scored: list, passages: Sequence[Passage]) -> list:
+    """For "latest" questions, newer reports outrank older ones that match the words equally well
+    (a toll of 19 on March 5 must not crowd out 26 on March 13)."""
+    days = sorted({p.published_at[:10] for p in passages if p.published_at})
+    if len(days) < 2:
+        return scored
+    recency = {d: i / (len(days) - 1) for i, d in enumerate(days)}
+
+    def boosted(s):
+        p = passages[s.passage_number - 1]
+        return s.coverage * (1.0 + 0.5 * recency.get((p.published_at or "")[:10], 0.0))
+
+    return sorted(scored, key=lambda s: -boosted(s))
 
 
 def format_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> str:
