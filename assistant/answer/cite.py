@@ -219,6 +219,12 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
                 continue
             valid = (auto,)
         ok, reason = check_sentence(sentence, [by_number[n] for n in valid])
+        if not ok:
+            # A right claim with a wrong marker: cite the passage(s) that do support it, and say so.
+            fixed = _recite(sentence, by_number)
+            if fixed:
+                reason = f"citation corrected from [{', '.join(map(str, valid))}]"
+                valid, ok = fixed, True
         checks.append(SentenceCheck(sentence, valid, ok, reason))
         if ok:
             kept.append((sentence, valid))
@@ -233,11 +239,27 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
         for old, new in renumber.items()
     )
     # Supported sentences carry the final marker numbers; unsupported ones keep the numbers they cited.
-    checks = [replace(c, citations=tuple(renumber[n] for n in c.citations)) if c.supported and c.citations else c for c in checks]
+    checks = [
+        replace(c, citations=tuple(renumber.get(n, n) for n in c.citations)) if c.supported and c.citations else c
+        for c in checks
+    ]
     refused = not kept
     if refused and not refusal_seen:
         text = ""
     return text, citations, tuple(checks), refused
+
+
+def _recite(sentence: str, by_number: dict[int, Passage]) -> tuple[int, ...] | None:
+    """The single passage, or else the pair of passages, that supports the sentence; None if none does."""
+    for n, p in by_number.items():
+        if check_sentence(sentence, [p])[0]:
+            return (n,)
+    numbers_ = sorted(by_number)
+    for i, a in enumerate(numbers_):
+        for b in numbers_[i + 1 :]:
+            if check_sentence(sentence, [by_number[a], by_number[b]])[0]:
+                return (a, b)
+    return None
 
 
 def _with_markers(sentence: str, numbers_: list[int]) -> str:
