@@ -23,6 +23,7 @@ def _default_data_dir(env: Mapping[str, str]) -> Path:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: _default_data_dir(os.environ))
+    model_dir: Path | None = None  # where joined GGUF files live; default data_dir/models
     # Vector store: embedded under data_dir unless a server is configured.
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000
     chroma_host: str | None = None
@@ -80,7 +81,7 @@ class Settings:
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def uploads_dir(self) -> Path:
@@ -130,10 +131,10 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
     default = {f.name: f for f in dataclasses.fields(cls)}[name]
     kind = default.type if isinstance(default.type, str) else str(default.type)
     if value is None or not isinstance(value, str):
-        return Path(value) if name == "data_dir" and value is not None else value
+        return Path(value) if name in ("data_dir", "model_dir") and value is not None else value
     try:
-        if kind == "Path":
-            return Path(value).expanduser()
+        if kind in ("Path", "Path | None"):
+            return Path(value).expanduser() if value else None
         if kind == "int":
             return int(value)
         if kind == "float":

@@ -92,7 +92,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     # An index of its own per corpus and chunking, reused (incrementally) while the corpus is unchanged.
     key = hashlib.sha256(json.dumps([sorted(corpus), base.chunk_tokens, base.chunk_overlap_tokens,
                                      base.embed_model]).encode()).hexdigest()[:12]
-    settings = base.replace(data_dir=base.data_dir / "eval-indexes" / key)
+    # The joined model files stay where they are: every eval index shares them.
+    settings = base.replace(data_dir=base.data_dir / "eval-indexes" / key, model_dir=base.models_dir)
     assistant = Assistant(settings)
     report = ingest_with_progress(assistant, corpus, show=not args.no_progress)
     if report.failed:
