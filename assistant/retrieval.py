@@ -7,7 +7,7 @@ searched once per outlet so each part gets its own evidence; no article fills mo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Sequence
 

@@ -3,7 +3,6 @@ sentence boundaries, carry section headings, and overlap by whole sentences only
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest

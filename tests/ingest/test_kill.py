@@ -13,7 +13,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
 
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
