@@ -8,6 +8,7 @@ and BRIEFING_REQUIRE_BROWSER is unset; with it set (CI), a missing browser fails
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -314,3 +315,158 @@ def test_two_sessions_stay_isolated(open_page):
     sources2 = second.locator("#sources").inner_text()
     assert f"following up on: {q2}" in sources2 and q1 not in sources2
     assert first.locator(ANSWER).count() == 1
+
+
+DAM_Q = "Who was appointed to lead the inquiry into the dam failure?"
+JOBS_Q = "How many jobs will Brightloom cut?"
+ZEPHYR_Q = "How many passengers will the Zephyr ferry carry?"
+MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
+
+
+def _vote(page, n: int, label: str):
+    """Click Like/Dislike under the n-th (0-based) assistant message; the button then shows Liked/Disliked."""
+    bars = page.locator("#chat .message-buttons-left")  # the action bar under each assistant message
+    assert bars.count() == page.locator(ANSWER).count()
+    bar = bars.nth(n)
+    bar.get_by_role("button", name=label, exact=True).click()
+    bar.get_by_role("button", name=f"{label}d", exact=True).wait_for()
+
+
+def _feedback_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def _wait_for_lines(path: Path, count: int, timeout: float = 30.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = _feedback_lines(path)
+        if len(lines) >= count:
+            return lines
+        time.sleep(0.2)
+    return _feedback_lines(path)
+
+
+def _plain(text: str) -> str:
+    """Answer text without citation markers or whitespace, for comparing what the page shows with what was stored."""
+    return re.sub(r"\s+", "", MARKERS.sub("", text))
+
+
+def test_feedback_is_appended_with_question_answer_and_citations(open_page, app_server):
+    settings = app_server["settings"]
+    path = settings.feedback_path
+    assert path.parent == settings.data_dir and path.parent.is_relative_to(app_server["base"])
+    start = len(_feedback_lines(path))  # the app is shared by the session: count only what this test adds
+    expected_settings = {"mode": app_server["assistant"].default_mode(), "passages": min(settings.top_k, 12),
+                         "outlets": [], "since": None, "until": None}
+    page = open_page()
+
+    ask(page, DAM_Q)
+    shown = page.locator("#chat .brief-answer").last.locator(".answer-text").inner_text()
+    comment = "Names the chair but not the deadline."
+    page.fill("#feedback-comment textarea", comment)
+    _vote(page, 0, "Dislike")
+    _wait_for_lines(path, start + 1)
+    page.wait_for_timeout(1000)  # a second line would be a duplicate write
+    lines = _feedback_lines(path)
+    assert len(lines) == start + 1, lines[start:]
+    record = json.loads(lines[start])
+    assert record["vote"] == "down"
+    assert record["comment"] == comment
+    assert record["question"] == DAM_Q
+    assert "Santov" in record["answer"] and _plain(record["answer"]) == _plain(shown)
+    assert record["refused"] is False
+    assert record["citations"], record
+    for citation in record["citations"]:
+        assert citation["title"].strip() and citation["source"].strip(), citation
+        assert re.fullmatch(r"2026-\d\d-\d\d.*", citation["published_at"] or ""), citation
+        assert re.search(rf"\[[\d, ]*\b{citation['number']}\b[\d, ]*\]", record["answer"]), citation  # cited in the text
+    assert record["settings"] == expected_settings
+    assert record["mode_used"] == expected_settings["mode"]
+    # The comment was sent with the vote and the box cleared for the next one.
+    page.wait_for_function("() => document.querySelector('#feedback-comment textarea').value === ''")
+
+    ask(page, JOBS_Q)
+    _vote(page, 1, "Like")
+    _wait_for_lines(path, start + 2)
+    page.wait_for_timeout(1000)
+    lines = _feedback_lines(path)
+    assert len(lines) == start + 2, lines[start:]
+    assert json.loads(lines[start]) == record  # appended, the first line untouched
+    second = json.loads(lines[start + 1])
+    assert second["vote"] == "up"
+    assert second["comment"] == ""
+    assert second["question"] == JOBS_Q
+    assert "Brightloom" in second["answer"] or second["refused"]
+    assert second["settings"] == expected_settings
+
+
+def _download_enabled(page):
+    page.wait_for_function("""() => { const b = document.querySelector('#download');
+      const button = b && (b.tagName === 'BUTTON' ? b : b.querySelector('button')); return button && !button.disabled; }""")
+
+
+def _unescape_md(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def test_download_briefing_has_the_answers_and_footnoted_citations(open_page, tmp_path):
+    from assistant.ui.render import md_text
+
+    page = open_page()
+    questions = [DAM_Q, ZEPHYR_Q]
+    shown = []
+    for i, q in enumerate(questions, start=1):
+        ask(page, q)
+        answer = page.locator("#chat .brief-answer, #chat .brief-refusal").last
+        assert answer.get_attribute("class") == "brief-answer", f"no cited answer for {q!r}"
+        shown.append(answer.locator(".answer-text").inner_text())
+    # The sources panel's cited cards: what each footnote must carry.
+    cards = {}
+    for i in (1, 2):
+        found = page.locator(f"#sources section#t{i} article.source[id^='t{i}-c']")
+        assert found.count() >= 1
+        cards[i] = [{"num": c.locator(".num").inner_text().strip(),
+                     "title": c.locator(".source-title").text_content(),
+                     "outlet": c.locator(".outlet").text_content(),
+                     "date": c.locator(".date").text_content()} for c in found.all()]
+    _download_enabled(page)
+    # The file is re-exported after each answer (a follow-on event): download until it has both turns.
+    deadline = time.monotonic() + 30
+    for attempt in range(100):
+        with page.expect_download() as info:
+            page.click("#download")
+        assert info.value.suggested_filename.endswith(".md"), info.value.suggested_filename
+        target = tmp_path / f"briefing{attempt}.md"
+        info.value.save_as(target)
+        text = target.read_text(encoding="utf-8")
+        if text.count("\n## ") >= 2 or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
+
+    assert text.startswith("# News briefing")
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    assert len(sections) == 2, text
+    for i, (q, section, page_text) in enumerate(zip(questions, sections, shown), start=1):
+        assert section.startswith(f"{i}. {md_text(q)}\n"), section[:200]
+        body = [line for line in section.split("\n")[1:] if line.strip() and not line.startswith("[^")]
+        assert body, section
+        paragraph = body[0]
+        refs = re.findall(rf"\[\^{i}-(\d+)\]", paragraph)
+        assert refs, f"no footnote references in answer {i}: {paragraph}"
+        assert _plain(_unescape_md(re.sub(r"\[\^\d+-\d+\]", "", paragraph))) == _plain(page_text)
+        notes = {m.group(1): m.group(2) for m in re.finditer(rf"^\[\^{i}-(\d+)\]: (.*)$", section, flags=re.M)}
+        assert set(refs) <= set(notes), (refs, notes)
+        assert {c["num"] for c in cards[i]} == set(notes)
+        for card in cards[i]:
+            note = notes[card["num"]]
+            assert note.startswith(f"*{md_text(card['title'])}*, {md_text(card['outlet'])}, {md_text(card['date'])}."), note
+            assert re.search(r"\d{1,2} \w{3} 2026", note)
+            assert "“" in note  # the supporting sentence is quoted
+    # The injection article is cited in the second answer: its markup is escaped text, never raw HTML or a JS link.
+    assert "Zephyr ferry plan approved" in text
+    # (Markdown shows a backslash-escaped "\<script\>" as text; an unescaped tag would be live HTML)
+    assert not re.search(r"(?<!\\)<\s*/?\s*(script|img)", text, flags=re.I), "raw HTML in the briefing"
+    assert not re.search(r"(?<!\\)\]\(\s*javascript:", text, flags=re.I)  # no live Markdown link
+    assert "<javascript:" not in text.lower()  # nor an autolink to the article's URL
+    assert r"\<script\>" in text
+    assert_no_injection(page)
