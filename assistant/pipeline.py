@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import verify
+from .answer.cite import missing_answer_kind, verify
 from .answer.extractive import extractive_answer
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -169,6 +169,12 @@ class Assistant:
                 yield Token(draft)
 
         text, citations, checks, refused = verify(draft, context)
+        missing = "" if refused else missing_answer_kind(standalone, text, [c.passage.source or "" for c in citations])
+        if missing:
+            # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.
+            checks = tuple(replace(c, supported=False, reason=f"does not answer the question: it gives no {missing}")
+                           if c.supported else c for c in checks)
+            citations, refused = (), True
         if refused:
             text = REFUSAL_TEXT
         timings["total"] = time.perf_counter() - started

@@ -138,3 +138,18 @@ def test_adjective_forms_of_names_and_spelled_numbers_count_as_support():
     assert ok, reason
     ok, reason = check_sentence("The Iranian minister Araghchi held talks in Beirut.", [ARAGHCHI])
     assert not ok and "beirut" in reason
+
+
+def test_missing_answer_kind_ignores_attribution_and_names_already_in_the_question():
+    from assistant.answer.cite import missing_answer_kind
+
+    sources = ["The Marrent Ledger"]
+    assert missing_answer_kind("Who is the mayor of Dunmarrow?",
+                               "The Marrent Ledger reported on March 4, 2026, that the mayor is Corin Fael [1].", sources) == ""
+    assert missing_answer_kind("Who leads the National Civil Protection Agency?",
+                               "Marrent Ledger reported on March 4, 2026 that the National Civil Protection Agency has a director [1].",
+                               sources) == "name"
+    assert missing_answer_kind("How many boats did the army send?", "The army sent 60 boats on March 4 [1].", sources) == ""
+    assert missing_answer_kind("How many boats did the army send on March 4?",
+                               "The Marrent Ledger reported on March 4, 2026 that the army sent boats [1].", sources) == "figure"
+    assert missing_answer_kind("Why did the dam fail?", "Seepage weakened the embankment [1].", sources) == ""

@@ -115,3 +115,30 @@ def test_empty_question_and_unknown_mode_are_errors(assistant):
 def test_single_fact_answer_does_not_claim_the_reports_disagree(assistant):
     answer = assistant.ask("At what time did the Harlow Gap Dam give way on March 4?", mode="extractive")
     assert "different figures" not in answer.text
+
+
+def _with_model(assistant, replies):
+    """The same index, answered by a fake chat model that replies with ``replies`` in turn."""
+    from langchain_core.language_models import GenericFakeChatModel
+
+    a = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                  chat_model=GenericFakeChatModel(messages=iter(replies)))
+    return a
+
+
+def test_a_supported_sentence_that_does_not_answer_a_who_question_becomes_a_refusal(assistant):
+    a = _with_model(assistant, ["The Harlow Gap Dam gave way on March 4 [1]."])
+    answer = a.ask("Who designed the Harlow Gap Dam?", mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT and not answer.citations
+    assert answer.sentences and not answer.sentences[0].supported
+    assert answer.sentences[0].reason == "does not answer the question: it gives no name"
+    assert answer.passages  # the closest passages are still shown
+
+
+def test_a_who_answer_naming_someone_from_the_passage_stands(assistant):
+    question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
+    a = _with_model(assistant, ["Retired judge Mirela Santov was appointed to lead the inquiry [1]."])
+    passages = a.retrieve(question)
+    assert any("Santov" in p.text for p in passages[:1]), "the fixture needs the Santov passage first"
+    answer = a.ask(question, mode="llm")
+    assert not answer.refused and "Mirela Santov" in answer.text and answer.citations

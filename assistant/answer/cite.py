@@ -267,3 +267,38 @@ def _with_markers(sentence: str, numbers_: list[int]) -> str:
     if sentence and sentence[-1] in ".!?":
         return f"{sentence[:-1]} {marks}{sentence[-1]}"
     return f"{sentence} {marks}"
+
+
+_WHO = re.compile(r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b", re.I)
+_HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|tall|old|large|big)\b|\bwhat (?:number|percentage|share|proportion|amount)\b", re.I)
+_DATE_WORDS = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|"
+    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?:\s+\d{4})?|(?:19|20)\d\d|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+
+
+def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str]) -> str:
+    """What a "who" or "how many" question asks for and the answer lacks ("" when it has it).
+
+    Attribution ("The Ledger reported on March 4, 2026, that ...") does not count: a "who" answer needs a
+    name the question does not already contain, a "how many" answer a figure the question does not state.
+    A supported sentence without it ("The agency is led by a director") does not answer the question.
+    """
+    text = MARKER.sub(" ", answer_text)
+    for source in sources:
+        for form in {source, re.sub(r"^the\s+", "", source, flags=re.I)}:
+            if form:
+                text = re.sub(re.escape(form), " ", text, flags=re.I)
+    text = _DATE_WORDS.sub(" ", text)
+    asked = {w.lower() for w in re.findall(r"[\w'\-]+", question)}
+    if _WHO.search(question):
+        for m in re.finditer(r"\b[A-Z][\w'\-]+", text):
+            word = m.group(0).lower()
+            if word not in asked and word not in _NOT_NAMES and word not in _MONTHS and word not in _WEEKDAYS:
+                return ""
+        return "name"
+    if _HOW_MANY.search(question):
+        return "" if numbers(text) - numbers(question) else "figure"
+    return ""
