@@ -153,3 +153,11 @@ def test_missing_answer_kind_ignores_attribution_and_names_already_in_the_questi
     assert missing_answer_kind("How many boats did the army send on March 4?",
                                "The Marrent Ledger reported on March 4, 2026 that the army sent boats [1].", sources) == "figure"
     assert missing_answer_kind("Why did the dam fail?", "Seepage weakened the embankment [1].", sources) == ""
+
+
+def test_a_figure_borrowed_from_another_fact_in_the_passage_is_unsupported():
+    passage = Passage("b:0", "b", "The Syrian Civil Defense said at least 10 civilians died in Idlib city. Araghchi then "
+                      "went to Ankara to talk with Turkish officials.", "Brief", "Briefing desk", "2024-12-02")
+    ok, reason = check_sentence("The Briefing desk reported on December 2, 2024 that 10 Turkish soldiers were wounded in Ankara.", [passage])
+    assert not ok and reason == "figure 10 is about something else in the cited passage"
+    assert check_sentence("At least 10 civilians were killed in Idlib on December 2, 2024.", [passage]) == (True, "")

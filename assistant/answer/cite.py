@@ -86,6 +86,26 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
+    """Each figure in the text with the content words right after it ("10 Turkish soldiers" ->
+    {turkish, soldier}); with a wider window, also the words before it, for the passage side."""
+    text = re.sub(r"\b\d{1,2}[:.]\d{2}\b", " ", words_to_numbers(text))  # clock times are not counts
+    text = _DATE_WORDS.sub(" ", text)  # nor are dates ("March 4, 2026")
+    tokens = re.findall(r"[A-Za-z][\w'\-]*|\d[\d,]*(?:\.\d+)?", text)
+    out = []
+    for i, token in enumerate(tokens):
+        if not token[0].isdigit():
+            continue
+        value = token.replace(",", "")
+        if re.fullmatch(r"(19|20)\d\d", value):
+            continue  # years are dates, not counts
+        after = [t for t in tokens[i + 1 : i + 1 + window + 2] if not t[0].isdigit()][:window]
+        before = tokens[max(0, i - window) : i] if window > 2 else []
+        words = {_stem(w.lower()) for w in after + before if w.lower() not in _NOT_NAMES and len(w) > 2}
+        out.append((_fmt(float(value)) if "." in value else value.lstrip("0") or "0", words))
+    return out
+
+
 def names(sentence: str) -> set[str]:
     """Capitalised words that look like names (not sentence openers, months, weekdays or common words)."""
     out = set()
@@ -133,6 +153,9 @@ def check_sentence(sentence: str, cited: Sequence[Passage]) -> tuple[bool, str]:
     missing_numbers = numbers(sentence) - numbers(support)
     if missing_numbers:
         return False, f"figure {', '.join(sorted(missing_numbers))} not in the cited passage"
+    for figure, counted in _counted_things(sentence):
+        if counted and not any(counted & near for f, near in _counted_things(support, window=6) if f == figure):
+            return False, f"figure {figure} is about something else in the cited passage"
     missing_names = [n for n in names(sentence) if not _name_in(n, support_lower)]
     if missing_names:
         return False, f"name {', '.join(sorted(missing_names))} not in the cited passage"
