@@ -86,6 +86,10 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+# Attribution words say who reported a figure, not what it counts ("Channel 4 reported ...").
+_FRAMING = {"report", "said", "say", "according", "told", "stat", "announc", "wrote", "quot"}
+
+
 def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
     """Each figure in the text with the content words right after it ("10 Turkish soldiers" ->
     {turkish, soldier}); with a wider window, also the words before it, for the passage side."""
@@ -101,7 +105,7 @@ def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
             continue  # years are dates, not counts
         after = [t for t in tokens[i + 1 : i + 1 + window + 2] if not t[0].isdigit()][:window]
         before = tokens[max(0, i - window) : i] if window > 2 else []
-        words = {_stem(w.lower()) for w in after + before if w.lower() not in _NOT_NAMES and len(w) > 2}
+        words = {_stem(w.lower()) for w in after + before if w.lower() not in _NOT_NAMES and len(w) > 2} - _FRAMING
         out.append((_fmt(float(value)) if "." in value else value.lstrip("0") or "0", words))
     return out
 
