@@ -74,7 +74,6 @@ class _Pending:
     sha: str
     size: int
     mtime: float
-    result: FileResult
     article_ids: list[str]
     waiting: set[str]
 
@@ -194,7 +193,7 @@ class Indexer:
             result.status = "duplicate"
         report.files.append(result)
         stat = path.stat()
-        return _Pending(path, key, data_sha, stat.st_size, stat.st_mtime, result, ids, waiting)
+        return _Pending(path, key, data_sha, stat.st_size, stat.st_mtime, ids, waiting)
 
     def _index_group(self, articles: Sequence[Article]) -> int:
         self.catalog.mark_pending(articles)
