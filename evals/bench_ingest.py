@@ -23,27 +23,26 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from benchlib import MULTIHOP, go_offline, multihop_dataset
+
+go_offline()
 
 from assistant.config import Settings
 from assistant.embed import MAX_WORD_PIECES, embedding_text
 from assistant.ingest.load import ArticleLoader
 from assistant.pipeline import Assistant
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "multihop-rag"
-
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dataset", default=str(SHARED))
+    ap.add_argument("--dataset", default=str(MULTIHOP))
     ap.add_argument("--out")
     ap.add_argument("--keep", help="keep the built index in this folder (default: a temporary one, removed)")
     args = ap.parse_args()
-    corpus = Path(args.dataset) / "corpus.json"
-    if not corpus.exists():
-        print(f"MultiHop-RAG not found at {corpus}", file=sys.stderr)
+    dataset = multihop_dataset(args.dataset)
+    if dataset is None:
         return 2
+    corpus = dataset / "corpus.json"
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="briefing-bench-ingest-"))
     if args.keep and data_dir.exists():
         shutil.rmtree(data_dir)

@@ -12,28 +12,26 @@ MultiHop-RAG: Tang & Yang 2024, ODC-BY 1.0.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from benchlib import MULTIHOP, go_offline, multihop_dataset
+
+go_offline()
 
 from assistant.config import Settings
 from assistant.evals.metrics import percentile, retrieval_scores
 from assistant.evals.questions import import_multihop_questions
 from assistant.pipeline import Assistant
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "multihop-rag"
-
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
-    ap.add_argument("--dataset", default=str(SHARED))
+    ap.add_argument("--dataset", default=str(MULTIHOP))
     ap.add_argument("--limit", type=int)
     ap.add_argument("--lexical-weight", type=float)
     ap.add_argument("--dense-weight", type=float)
@@ -46,9 +44,8 @@ def main() -> int:
     ap.add_argument("--cache-queries", action="store_true",
                     help="reuse question embeddings across runs (for tuning; latency figures then exclude embedding)")
     args = ap.parse_args()
-    dataset = Path(args.dataset)
-    if not (dataset / "corpus.json").exists():
-        print(f"MultiHop-RAG not found at {dataset}", file=sys.stderr)
+    dataset = multihop_dataset(args.dataset)
+    if dataset is None:
         return 2
     settings = Settings.from_env(data_dir=args.data_dir)
     assistant = Assistant(settings)

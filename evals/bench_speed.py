@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from benchlib import MULTIHOP, go_offline, multihop_dataset
+
+go_offline()
 
 from assistant.config import Settings
 from assistant.evals.metrics import percentile
 from assistant.evals.questions import import_multihop_questions
 from assistant.pipeline import Assistant
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "multihop-rag"
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -38,14 +36,13 @@ def summary(values: list[float]) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
-    ap.add_argument("--dataset", default=str(SHARED))
+    ap.add_argument("--dataset", default=str(MULTIHOP))
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--llm-n", type=int, default=15)
     ap.add_argument("--out")
     args = ap.parse_args()
-    dataset = Path(args.dataset)
-    if not (dataset / "corpus.json").exists():
-        print(f"MultiHop-RAG not found at {dataset}", file=sys.stderr)
+    dataset = multihop_dataset(args.dataset)
+    if dataset is None:
         return 2
     settings = Settings.from_env(data_dir=args.data_dir)
     assistant = Assistant(settings)

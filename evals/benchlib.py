@@ -1,0 +1,27 @@
+"""What the MultiHop-RAG benchmark scripts share: where the dataset lives and the offline switches.
+
+MultiHop-RAG (Tang & Yang 2024, ODC-BY 1.0) is read from ../shared/datasets/multihop-rag/ and never copied here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+MULTIHOP = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "multihop-rag"
+
+
+def go_offline() -> None:
+    """Load models by local path only: without these, a hub lookup retries for about 70 s before failing."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def multihop_dataset(path: str | Path) -> Path | None:
+    """The dataset folder if it holds corpus.json; otherwise says so on stderr and returns None."""
+    dataset = Path(path)
+    if not (dataset / "corpus.json").exists():
+        print(f"MultiHop-RAG not found at {dataset}", file=sys.stderr)
+        return None
+    return dataset
