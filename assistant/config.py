@@ -46,6 +46,7 @@ class Settings:
     llm_model: str = "1.5b"  # "1.5b", "0.5b", or a path to any GGUF file
     llm_ctx: int = 4096
     llm_max_tokens: int = 200
+    answer_check: bool = True  # after answering, the model is asked whether the passages really answer the question
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_api_key: str | None = None

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import missing_answer_kind, verify
+from .answer.cite import is_yes_no, missing_answer_kind, verify
 from .answer.extractive import extractive_answer
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -175,6 +175,13 @@ class Assistant:
             checks = tuple(replace(c, supported=False, reason=f"does not answer the question: it gives no {missing}")
                            if c.supported else c for c in checks)
             citations, refused = (), True
+        if not refused and used_mode == "llm" and self.settings.answer_check and not is_yes_no(standalone):
+            checked = time.perf_counter()
+            if not self._model_confirms(standalone, [s for c in citations for s in c.sentences]):
+                checks = tuple(replace(c, supported=False, reason="does not answer the question: asked separately, the "
+                                       "model found that the cited sentences do not say") if c.supported else c for c in checks)
+                citations, refused = (), True
+            timings["check"] = time.perf_counter() - checked
         if refused:
             text = REFUSAL_TEXT
         timings["total"] = time.perf_counter() - started
@@ -182,6 +189,16 @@ class Assistant:
             question=question, text=text, citations=citations, sentences=checks, passages=tuple(passages),
             refused=refused, mode=used_mode, standalone_question=standalone, timings=timings,
         ))
+
+    def _model_confirms(self, question: str, support: Sequence[str]) -> bool:
+        from .answer.chain import model_confirms
+
+        try:
+            with self._chat_lock:
+                return model_confirms(self.chat_model, question, support)
+        except Exception as exc:  # the check is a second opinion: without it the checked answer stands
+            log.warning("answer check failed (%s); keeping the answer", exc)
+            return True
 
     def close(self) -> None:
         self.catalog.close()

@@ -92,6 +92,15 @@ def test_uncited_sentence_is_auto_cited_only_when_a_passage_supports_it():
     assert checks[1].reason == "cites no retrieved passage"
 
 
+def test_uncited_claim_drawn_from_two_reports_cites_both():
+    text, citations, checks, refused = verify(
+        "Araghchi held talks with Assad in Damascus while about 200 Iraqi militiamen crossed into Syria.", PASSAGES
+    )
+    assert not refused and checks[0].supported
+    assert {c.passage.chunk_id for c in citations} == {"a1:0", "b2:3"}
+    assert text.endswith("[1][2].")
+
+
 def test_marker_beyond_the_passages_is_not_trusted():
     text, citations, checks, refused = verify("The militias were paid by Moscow [7].", PASSAGES)
     assert refused and text == ""
@@ -153,6 +162,11 @@ def test_missing_answer_kind_ignores_attribution_and_names_already_in_the_questi
     assert missing_answer_kind("How many boats did the army send on March 4?",
                                "The Marrent Ledger reported on March 4, 2026 that the army sent boats [1].", sources) == "figure"
     assert missing_answer_kind("Why did the dam fail?", "Seepage weakened the embankment [1].", sources) == ""
+    # "Which company/person/member ..." asks for a name too, unless the question offers the choice itself.
+    assert missing_answer_kind("Which member of the band plays bass?", "The article says the member plays bass [1].", sources) == "name"
+    assert missing_answer_kind("Which company bought Tidewell Analytics?", "Brightloom Systems bought it [1].", sources) == ""
+    assert missing_answer_kind("Which team finished higher, Marrent Rovers or Saltreach Mariners?",
+                               "Marrent Rovers finished higher [1].", sources) == ""
 
 
 def test_a_figure_borrowed_from_another_fact_in_the_passage_is_unsupported():

@@ -16,7 +16,13 @@ from pydantic import Field
 
 from assistant import llm
 from assistant.answer import chain
-from assistant.answer.chain import clean_rewrite, format_evidence, rewrite_with_llm, stream_answer
+from assistant.answer.chain import (
+    clean_rewrite,
+    format_evidence,
+    model_confirms,
+    rewrite_with_llm,
+    stream_answer,
+)
 from assistant.answer.prompts import ANSWER_SYSTEM
 from assistant.config import Settings
 from assistant.errors import ModelError
@@ -131,6 +137,21 @@ def test_evidence_keeps_the_passage_numbers_of_the_retrieval_order():
     unrelated = passage(1, "The weather in Damascus was mild and sunny on Sunday afternoon.", "Weather")
     evidence = format_evidence(QUESTION, [unrelated, MILITIA])
     assert "[2] Syria Monitor" in evidence and "Approximately 200" in evidence.split("[2] Syria Monitor")[1]
+
+
+def test_answer_check_asks_about_the_cited_sentences_under_the_answer_system_prompt():
+    model = reply("No.")
+    support = ["Approximately 200 Iraqi militiamen crossed into Syria overnight."]
+    assert model_confirms(model, QUESTION, support) is False
+    (messages,) = model.calls
+    assert messages[0].type == "system" and messages[0].content == ANSWER_SYSTEM  # the cached prefix is shared
+    assert support[0] in messages[1].content and QUESTION in messages[1].content
+
+
+@pytest.mark.parametrize("output, confirmed", [("Yes", True), ("yes.", True), ("No", False), (" no, it does not", False),
+                                               ("Not sure", True), ("", True)])
+def test_only_a_clear_no_from_the_check_rejects_the_answer(output, confirmed):
+    assert model_confirms(reply(output), QUESTION, ["About 200 crossed."]) is confirmed
 
 
 def test_rewrite_returns_the_models_first_line():

@@ -142,3 +142,23 @@ def test_a_who_answer_naming_someone_from_the_passage_stands(assistant):
     assert any("Santov" in p.text for p in passages[:1]), "the fixture needs the Santov passage first"
     answer = a.ask(question, mode="llm")
     assert not answer.refused and "Mirela Santov" in answer.text and answer.citations
+
+
+def test_an_answer_the_model_check_rejects_becomes_a_refusal_with_the_reason(assistant):
+    question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
+    a = _with_model(assistant, ["Retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
+    answer = a.ask(question, mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT and not answer.citations
+    assert answer.sentences[0].reason.startswith("does not answer the question: asked separately")
+    assert "check" in answer.timings
+
+
+def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_questions(assistant):
+    question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
+    off = Assistant(assistant.settings.replace(llm="local", answer_check=False), embedder=assistant.embedder,
+                    chat_model=_with_model(assistant, [])._chat_model)
+    off._chat_model.messages = iter(["Retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
+    assert not off.ask(question, mode="llm").refused
+    yes_no = _with_model(assistant, ["Yes, retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
+    answer = yes_no.ask("Was Mirela Santov appointed to lead the inquiry into the Harlow Gap Dam failure?", mode="llm")
+    assert not answer.refused and "check" not in answer.timings

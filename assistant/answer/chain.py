@@ -16,19 +16,21 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
 from ..types import Passage
+from .cite import is_yes_no
 from .extractive import score_sentences
-from .prompts import ANSWER_SYSTEM, ANSWER_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
+from .prompts import ANSWER_SYSTEM, ANSWER_USER, CHECK_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
 
 EVIDENCE_TOKENS = 350  # budget for the evidence block, in rough tokens (4 characters each)
 SENTENCES_PER_PASSAGE = 3
 MIN_RELATIVE_COVERAGE = 0.3  # sentences scoring below this share of the best one are left out
 REWRITE_MAX_TOKENS = 60
+CHECK_MAX_TOKENS = 2
 HISTORY_TURNS = 3
 
 ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_USER)])
+CHECK_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", CHECK_USER)])
 REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_USER)])
 
-_YES_NO = re.compile(r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b", re.I)
 _LATEST = re.compile(r"\b(?:latest|most recent|newest|now|currently|current|so far|still)\b", re.I)
 _BLOCK_TAG = re.compile(r"</?\s*passages\s*>", re.I)
 _MARKER_LIKE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -112,7 +114,7 @@ def format_evidence(question: str, passages: Sequence[Passage], budget: int = EV
 
 def hints(question: str) -> str:
     """The extra instructions this question needs (yes/no, latest), empty for most questions."""
-    out = YES_NO_HINT if _YES_NO.match(question.strip()) else ""
+    out = YES_NO_HINT if is_yes_no(question) else ""
     return out + (LATEST_HINT if _LATEST.search(question) else "")
 
 
@@ -122,11 +124,21 @@ def answer_chain(chat_model: Any):
 
 def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], settings: Any = None) -> Iterator[str]:
     """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``."""
-    evidence = format_evidence(question, passages)
-    for piece in answer_chain(chat_model).stream(
-            {"evidence": evidence, "question": _clean(question), "hints": hints(question)}):
+    for piece in answer_chain(chat_model).stream(answer_inputs(question, passages)):
         if piece:
             yield piece
+
+
+def answer_inputs(question: str, passages: Sequence[Passage]) -> dict[str, str]:
+    return {"evidence": format_evidence(question, passages), "question": _clean(question), "hints": hints(question)}
+
+
+def model_confirms(chat_model: Any, question: str, support: Sequence[str]) -> bool:
+    """Ask the model whether ``support`` (the passage sentences a checked answer relies on) answers
+    ``question``; False only on a clear "No" (anything else keeps the answer)."""
+    prompt = CHECK_PROMPT.format_messages(support=_clean(" ".join(support)), question=_clean(question))
+    reply = chat_model.bind(max_tokens=CHECK_MAX_TOKENS).invoke(prompt)
+    return not re.match(r"\W*no\b", str(reply.content), re.I)
 
 
 def _format_history(history: Sequence[tuple[str, str]]) -> str:

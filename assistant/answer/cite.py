@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import combinations
 from datetime import date
 from typing import Sequence
 
@@ -238,13 +239,13 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
             kept.append((sentence, valid))
             continue
         if not valid:
-            # An uncited sentence is accepted only if one passage fully supports it: cite that one.
-            auto = next((n for n, p in by_number.items() if check_sentence(sentence, [p])[0]), None)
+            # An uncited sentence is accepted only if a passage (or two or three together) fully supports it.
+            auto = _recite(sentence, by_number)
             if auto is None:
                 reason = "cites no retrieved passage" if not cited else f"cites [{', '.join(map(str, cited))}], which does not exist"
                 checks.append(SentenceCheck(sentence, cited, False, reason))
                 continue
-            valid = (auto,)
+            valid = auto
         ok, reason = check_sentence(sentence, [by_number[n] for n in valid])
         if not ok:
             # A right claim with a wrong marker: cite the passage(s) that do support it, and say so.
@@ -277,15 +278,12 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
 
 
 def _recite(sentence: str, by_number: dict[int, Passage]) -> tuple[int, ...] | None:
-    """The single passage, or else the pair of passages, that supports the sentence; None if none does."""
-    for n, p in by_number.items():
-        if check_sentence(sentence, [p])[0]:
-            return (n,)
-    numbers_ = sorted(by_number)
-    for i, a in enumerate(numbers_):
-        for b in numbers_[i + 1 :]:
-            if check_sentence(sentence, [by_number[a], by_number[b]])[0]:
-                return (a, b)
+    """The fewest passages (one, two or three, earliest first) that together support the sentence,
+    or None: a claim drawn from several reports ("The Verge and TechCrunch reported ...") cites each."""
+    for size in (1, 2):
+        for group in combinations(sorted(by_number), size):
+            if check_sentence(sentence, [by_number[n] for n in group])[0]:
+                return group
     return None
 
 
@@ -296,7 +294,20 @@ def _with_markers(sentence: str, numbers_: list[int]) -> str:
     return f"{sentence} {marks}"
 
 
-_WHO = re.compile(r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b", re.I)
+_YES_NO = re.compile(r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b", re.I)
+
+
+def is_yes_no(question: str) -> bool:
+    """Whether the question is answered by yes or no ("Did the dam ...?")."""
+    return _YES_NO.match(question.strip()) is not None
+
+
+_WHO = re.compile(
+    r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b|"
+    r"\b(?:which|what) (?:individual|person|member|player|company|firm|organi[sz]ation|country|team|club|city|official|"
+    r"executive|minister|candidate)\b(?!.*\bor\b)",
+    re.I,
+)
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|tall|old|large|big)\b|\bwhat (?:number|percentage|share|proportion|amount)\b", re.I)
 _DATE_WORDS = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|"
