@@ -46,6 +46,7 @@ class Settings:
     llm_model: str = "1.5b"  # "1.5b", "0.5b", or a path to any GGUF file
     llm_ctx: int = 4096
     llm_max_tokens: int = 200
+    evidence_tokens: int = 350  # the LLM's evidence block, in rough tokens: fewer is a quicker first token
     answer_check: bool = True  # after answering, the model is asked whether the passages really answer the question
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
@@ -68,6 +69,8 @@ class Settings:
             raise ConfigError(f"BRIEFING_CHUNK_OVERLAP_TOKENS must be between 0 and half the chunk size, not {self.chunk_overlap_tokens}")
         if self.top_k < 1:
             raise ConfigError(f"BRIEFING_TOP_K must be at least 1, not {self.top_k}")
+        if self.evidence_tokens < 50:
+            raise ConfigError(f"BRIEFING_EVIDENCE_TOKENS must be at least 50, not {self.evidence_tokens}")
         if self.max_file_mb <= 0:
             raise ConfigError(f"BRIEFING_MAX_FILE_MB must be positive, not {self.max_file_mb}")
 

@@ -152,7 +152,7 @@ class Assistant:
 
             try:
                 with self._chat_lock:  # one in-process model: one generation at a time
-                    for piece in stream_answer(self.chat_model, standalone, context, self.settings):
+                    for piece in stream_answer(self.chat_model, standalone, context, self.settings.evidence_tokens):
                         if "first_token" not in timings:
                             timings["first_token"] = time.perf_counter() - started
                         draft += piece

@@ -95,6 +95,8 @@ def test_toml_file_layers_under_env_and_overrides(tmp_path):
         ({"BRIEFING_EMBED_DTYPE": "int4"}, "BRIEFING_EMBED_DTYPE"),
         ({"BRIEFING_CHUNK_TOKENS": "1000"}, "BRIEFING_CHUNK_TOKENS"),
         ({"BRIEFING_CHUNK_OVERLAP_TOKENS": "150"}, "BRIEFING_CHUNK_OVERLAP_TOKENS"),
+        ({"BRIEFING_EVIDENCE_TOKENS": "10"}, "BRIEFING_EVIDENCE_TOKENS"),
+        ({"BRIEFING_ANSWER_CHECK": "perhaps"}, "BRIEFING_ANSWER_CHECK"),
     ],
 )
 def test_bad_values_name_the_variable(env, variable):

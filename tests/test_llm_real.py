@@ -186,7 +186,7 @@ def test_openai_backend_streams_a_cited_answer_from_a_real_server(llama_server, 
                       published_at="2024-12-02",
                       text="Approximately 200 Iraqi militiamen crossed into Syria overnight through the Bou Kamal "
                            "border crossing, according to the Syrian Observatory for Human Rights.")
-    pieces = list(stream_answer(model, MILITIA_QUESTION, [passage], settings))
+    pieces = list(stream_answer(model, MILITIA_QUESTION, [passage], settings.evidence_tokens))
     assert len(pieces) > 1, "the answer should arrive as a stream of pieces"
     text, citations, checks, refused = verify("".join(pieces), [passage])
     assert "200" in "".join(pieces)

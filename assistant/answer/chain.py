@@ -20,7 +20,7 @@ from .cite import is_yes_no
 from .extractive import score_sentences
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, CHECK_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
 
-EVIDENCE_TOKENS = 350  # budget for the evidence block, in rough tokens (4 characters each)
+EVIDENCE_TOKENS = 350  # default budget for the evidence block, in rough tokens (4 characters each)
 SENTENCES_PER_PASSAGE = 3
 MIN_RELATIVE_COVERAGE = 0.3  # sentences scoring below this share of the best one are left out
 REWRITE_MAX_TOKENS = 60
@@ -122,15 +122,15 @@ def answer_chain(chat_model: Any):
     return ANSWER_PROMPT | chat_model | StrOutputParser()
 
 
-def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], settings: Any = None) -> Iterator[str]:
+def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> Iterator[str]:
     """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``."""
-    for piece in answer_chain(chat_model).stream(answer_inputs(question, passages)):
+    for piece in answer_chain(chat_model).stream(answer_inputs(question, passages, budget)):
         if piece:
             yield piece
 
 
-def answer_inputs(question: str, passages: Sequence[Passage]) -> dict[str, str]:
-    return {"evidence": format_evidence(question, passages), "question": _clean(question), "hints": hints(question)}
+def answer_inputs(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> dict[str, str]:
+    return {"evidence": format_evidence(question, passages, budget), "question": _clean(question), "hints": hints(question)}
 
 
 def model_confirms(chat_model: Any, question: str, support: Sequence[str]) -> bool:
