@@ -4,7 +4,10 @@ For N questions (a fixed, evenly spaced sample of the development half), in one 
 latency, the extractive answer (retrieval + answer + citation check), and the local LLM's time to
 first answer token and whole answer. Prints p50/p95 of each and peak RSS; --out writes JSON.
 
-    python evals/bench_speed.py --data-dir DIR [--n 30] [--llm-n 15] [--out evals/results/speed.json]
+    python evals/bench_speed.py --data-dir DIR [--n 30] [--llm-n 15] [--evidence-tokens 350 250] [--out evals/results/speed.json]
+
+With several --evidence-tokens budgets, every LLM question is asked once per budget, in turn, so the
+budgets are compared side by side on the same questions in the same run.
 
 Targets (issue 3): retrieval p50 < 100 ms, extractive p50 < 300 ms, LLM first token p50 < 3 s,
 whole LLM answer p50 < 8 s. MultiHop-RAG: Tang & Yang 2024, ODC-BY 1.0.
@@ -39,6 +42,7 @@ def main() -> int:
     ap.add_argument("--dataset", default=str(MULTIHOP))
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--llm-n", type=int, default=15)
+    ap.add_argument("--evidence-tokens", type=int, nargs="+", help="LLM evidence budgets to compare (default: the configured one)")
     ap.add_argument("--out")
     args = ap.parse_args()
     dataset = multihop_dataset(args.dataset)
@@ -67,18 +71,26 @@ def main() -> int:
 
     if args.llm_n and settings.llm != "none" and assistant.chat_model is not None:
         assistant.ask(sample[0], mode="llm")  # load the model and fill the prompt cache's shared prefix
-        first, total, fell_back = [], [], 0
+        budgets = args.evidence_tokens or [settings.evidence_tokens]
+        askers = {b: Assistant(settings.replace(evidence_tokens=b), embedder=assistant.embedder, store=assistant.store,
+                               chat_model=assistant.chat_model) for b in budgets}
+        timings: dict[int, dict[str, list[float]]] = {b: {"first_token": [], "check": [], "total": []} for b in budgets}
+        fell_back = {b: 0 for b in budgets}
         for q in sample[1 : args.llm_n + 1]:
-            answer = assistant.ask(q, mode="llm")
-            if answer.mode != "llm":
-                fell_back += 1
-            if "first_token" in answer.timings:
-                first.append(answer.timings["first_token"])
-            total.append(answer.timings["total"])
-        figures["llm_first_token"] = summary(first)
-        figures["llm_whole_answer"] = summary(total)
+            for b, asker in askers.items():
+                answer = asker.ask(q, mode="llm")
+                fell_back[b] += answer.mode != "llm"
+                for key, values in timings[b].items():
+                    if key in answer.timings:
+                        values.append(answer.timings[key])
+        for b in budgets:
+            suffix = "" if len(budgets) == 1 else f"@{b}"
+            figures["llm_first_token" + suffix] = summary(timings[b]["first_token"])
+            figures["llm_answer_check" + suffix] = summary(timings[b]["check"]) if timings[b]["check"] else None
+            figures["llm_whole_answer" + suffix] = summary(timings[b]["total"])
+            figures["llm_fell_back_to_extractive" + suffix] = fell_back[b]
         figures["llm_model"] = settings.llm_model
-        figures["llm_fell_back_to_extractive"] = fell_back
+        figures["llm_evidence_tokens"] = budgets
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures, indent=2))
     if args.out:

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, serving
 
 from assistant.answer.chain import stream_answer
 from assistant.answer.cite import verify
@@ -133,48 +129,16 @@ def test_the_model_stays_loaded_between_questions(assistant):
 # --- the openai backend against a real OpenAI-compatible server ------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def llama_server(model_path_05b, tmp_path_factory):
     """llama-cpp-python's server on 127.0.0.1, ready on /v1/models, stopped by its PID."""
     require("llama_cpp.server.app", "pip install 'llama-cpp-python[server]==0.3.36'")
     port = free_port()
-    log = open(tmp_path_factory.mktemp("server") / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path_05b), "--model_alias", "qwen-0.5b",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path_05b), "--model_alias", "qwen-0.5b",
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(base + "/v1/models", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready on {base} after 180 s; see {log.name}")
-            time.sleep(0.5)
+    with serving(command, base + "/v1/models", tmp_path_factory.mktemp("server") / "server.log"):
         yield base + "/v1"
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
 
 
 @pytest.mark.server

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, serving
 
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
@@ -22,44 +19,16 @@ FICTIONAL = ROOT / "evals" / "fictional" / "corpus"
 CHROMA = Path(sys.executable).parent / "chroma"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     if not CHROMA.exists():
         pytest.fail(f"the chroma CLI is missing at {CHROMA}: install chromadb into this venv")
     path = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
-    log = open(path.parent / "chroma-server.log", "wb")
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, f"chroma run exited with {proc.returncode}: {(path.parent / 'chroma-server.log').read_text()[-2000:]}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "chroma server did not answer its heartbeat within 30 s"
-            time.sleep(0.2)
+    command = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", path.parent / "chroma-server.log", timeout=30) as proc:
         yield port, path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-            pytest.fail("chroma server did not stop on SIGTERM")
-        log.close()
-        assert proc.returncode is not None
+    assert proc.returncode is not None, "chroma server did not stop"
 
 
 def test_ingest_and_retrieve_through_a_chroma_server(chroma_server, tmp_path):

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "evals" / "fictional" / "corpus"
 CLI = "import sys; from assistant.cli import main; sys.exit(main())"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -39,30 +31,11 @@ def server(tmp_path_factory):
     env = _env(data_dir)
     subprocess.run([sys.executable, "-c", CLI, "ingest", "--no-progress", str(CORPUS)], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=600)
-    port = _free_port()
-    log = (data_dir / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-c", CLI, "chat", "--port", str(port), "--no-bundled"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    port = free_port()
+    command = [sys.executable, "-c", CLI, "chat", "--port", str(port), "--no-bundled"]
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the app did not start: {(data_dir / 'server.log').read_text(errors='replace')[-2000:]}")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(command, url, data_dir / "server.log", cwd=ROOT, env=env):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +89,7 @@ def test_refusal_and_bad_input(client):
 
 def test_refuses_to_listen_beyond_localhost_without_login(tmp_path):
     env = _env(tmp_path / "data")
-    done = subprocess.run([sys.executable, "-c", CLI, "chat", "--host", "0.0.0.0", "--port", str(_free_port()), "--no-bundled"],
+    done = subprocess.run([sys.executable, "-c", CLI, "chat", "--host", "0.0.0.0", "--port", str(free_port()), "--no-bundled"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "BRIEFING_AUTH_USER" in done.stderr and "--open" in done.stderr

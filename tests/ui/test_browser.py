@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import time
 from pathlib import Path
 
 import pytest
+from servers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -52,12 +52,6 @@ The keeper's cottage beside the lighthouse will become a small museum about the 
 LIGHTHOUSE_Q = "When will the Glassmere lighthouse reopen to visitors?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """The real app on a free port: fictional corpus + injection article, real embedder, extractive answers."""
@@ -76,7 +70,7 @@ def app_server(tmp_path_factory):
     report = assistant.ingest([str(CORPUS), str(injection)])
     assert not report.failed, report.summary()
     app = build_app(assistant, settings)
-    _, url, _ = launch(app, settings, block=False, port=_free_port(), quiet=True)
+    _, url, _ = launch(app, settings, block=False, port=free_port(), quiet=True)
     yield {"url": url, "assistant": assistant, "settings": settings, "base": base}
     app.close()
     assistant.close()
