@@ -18,11 +18,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from benchlib import MULTIHOP, go_offline, multihop_dataset
+from benchlib import MULTIHOP, go_offline, indexed_assistant, multihop_dataset
 
 go_offline()
 
-from assistant.config import Settings
 from assistant.evals.metrics import percentile, retrieval_scores
 from assistant.evals.questions import import_multihop_questions
 from assistant.pipeline import Assistant
@@ -47,11 +46,7 @@ def main() -> int:
     dataset = multihop_dataset(args.dataset)
     if dataset is None:
         return 2
-    settings = Settings.from_env(data_dir=args.data_dir)
-    assistant = Assistant(settings)
-    t0 = time.perf_counter()
-    report = assistant.ingest([str(dataset / "corpus.json")])
-    print(f"index: {report.summary()} ({time.perf_counter() - t0:.1f} s); chunk_tokens={settings.chunk_tokens}")
+    assistant = indexed_assistant(dataset, args.data_dir)
     r = assistant.retriever
     for name in ("lexical_weight", "dense_weight", "per_article", "pool", "clause_parts", "rerank_weight", "rerank_depth"):
         if getattr(args, name) is not None:

@@ -22,11 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import MULTIHOP, go_offline, multihop_dataset
+from benchlib import MULTIHOP, go_offline, indexed_assistant, multihop_dataset
 
 go_offline()
 
-from assistant.config import Settings
 from assistant.evals.metrics import percentile
 from assistant.evals.questions import import_multihop_questions
 from assistant.pipeline import Assistant
@@ -48,10 +47,8 @@ def main() -> int:
     dataset = multihop_dataset(args.dataset)
     if dataset is None:
         return 2
-    settings = Settings.from_env(data_dir=args.data_dir)
-    assistant = Assistant(settings)
-    report = assistant.ingest([str(dataset / "corpus.json")])
-    print(f"index: {report.summary()}")
+    assistant = indexed_assistant(dataset, args.data_dir)
+    settings = assistant.settings
     questions = import_multihop_questions(dataset / "MultiHopRAG-dev.json")
     step = max(1, len(questions) // args.n)
     sample = [q.question for q in questions[::step]][: args.n]

@@ -25,3 +25,18 @@ def multihop_dataset(path: str | Path) -> Path | None:
         print(f"MultiHop-RAG not found at {dataset}", file=sys.stderr)
         return None
     return dataset
+
+
+def indexed_assistant(dataset: Path, data_dir: str):
+    """An Assistant (default settings, ``data_dir``) with the dataset's 609 articles ingested; prints the index line."""
+    import time
+
+    from assistant.config import Settings
+    from assistant.pipeline import Assistant
+
+    assistant = Assistant(Settings.from_env(data_dir=data_dir))
+    started = time.perf_counter()
+    report = assistant.ingest([str(dataset / "corpus.json")])
+    print(f"index: {report.summary()} ({time.perf_counter() - started:.1f} s); "
+          f"chunk_tokens={assistant.settings.chunk_tokens}")
+    return assistant
