@@ -1,6 +1,7 @@
 """Assistant(settings).ask(question, history) -> Answer: the one pipeline behind the UI, the CLI and the evals.
 
-question (+ history) -> rewrite -> retrieve -> [Passage] -> answer (LLM or extractive) -> check citations -> Answer.
+question (+ history) -> rewrite -> retrieve -> [Passage] -> answer (LLM or extractive) -> check citations
+-> (LLM answers) ask the model whether the cited sentences answer the question -> Answer.
 ``stream`` yields the evidence first, then answer tokens, then the checked Answer.
 """
 
