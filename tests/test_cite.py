@@ -175,3 +175,19 @@ def test_a_figure_borrowed_from_another_fact_in_the_passage_is_unsupported():
     ok, reason = check_sentence("The Briefing desk reported on December 2, 2024 that 10 Turkish soldiers were wounded in Ankara.", [passage])
     assert not ok and reason == "figure 10 is about something else in the cited passage"
     assert check_sentence("At least 10 civilians were killed in Idlib on December 2, 2024.", [passage]) == (True, "")
+
+
+@pytest.mark.parametrize("question, composite", [
+    ("Which is older, the Harlow Gap Dam or the Route 9 bridge?", True),
+    ("Which came first: the appointment of Mirela Santov or the order for safety checks?", True),
+    ("How many times had the club whose fans set off flares won the cup before?", True),
+    ("On what date is the shelter that housed 1,100 people due to close?", True),
+    ("How many more evacuees did the Red Lantern Society count?", True),
+    ("What is the population of the village of Pellin?", False),
+    ("Who was appointed to lead the inquiry into the Harlow Gap Dam failure?", False),
+    ("How many people were evacuated from Cray's Ford?", False),
+])
+def test_composite_questions_are_told_apart_from_single_facts(question, composite):
+    from assistant.answer.cite import is_composite
+
+    assert is_composite(question) is composite

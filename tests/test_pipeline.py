@@ -153,7 +153,7 @@ def test_an_answer_the_model_check_rejects_becomes_a_refusal_with_the_reason(ass
     assert "check" in answer.timings
 
 
-def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_questions(assistant):
+def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_and_composite_questions(assistant):
     question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
     off = Assistant(assistant.settings.replace(llm="local", answer_check=False), embedder=assistant.embedder,
                     chat_model=_with_model(assistant, [])._chat_model)
@@ -162,3 +162,6 @@ def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_questions(a
     yes_no = _with_model(assistant, ["Yes, retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
     answer = yes_no.ask("Was Mirela Santov appointed to lead the inquiry into the Harlow Gap Dam failure?", mode="llm")
     assert not answer.refused and "check" not in answer.timings
+    composite = _with_model(assistant, ["Mirela Santov, who was appointed on March 6, leads the inquiry [1].", "No"])
+    answer = composite.ask("Who leads the inquiry that the cabinet set up after the Harlow Gap Dam failure?", mode="llm")
+    assert "check" not in answer.timings

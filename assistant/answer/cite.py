@@ -302,6 +302,19 @@ def is_yes_no(question: str) -> bool:
     return _YES_NO.match(question.strip()) is not None
 
 
+_CHOICE_OR_COMPARISON = re.compile(
+    r"\bor\b|\bcame first\b|\b(?:more|less|fewer|higher|lower|larger|smaller|older|newer|earlier|later)\b", re.I)
+_BRIDGE = re.compile(r"\w\s+(?:who|whose|that|which)\s+\w+", re.I)
+
+
+def is_composite(question: str) -> bool:
+    """Whether the answer has to be worked out from several facts rather than read from one sentence: a
+    choice or comparison ("Which is older, A or B?"), or a question about something identified by
+    another fact ("the club whose fans set off flares")."""
+    q = question.strip()
+    return bool(_CHOICE_OR_COMPARISON.search(q) or _BRIDGE.search(q[1:]))
+
+
 _WHO = re.compile(
     r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b|"
     r"\b(?:which|what) (?:individual|person|member|player|company|firm|organi[sz]ation|country|team|club|city|official|"
