@@ -37,10 +37,9 @@ YES_NO_HINT = "This is a yes/no question: start the answer with Yes or No.\n"
 LATEST_HINT = "The question asks for the latest information: use the passage with the newest date.\n"
 
 # A second, separate question to the model after it has answered: given only the sentences the
-# checked answer relies on, is the question answered? Measured on the fictional set, the model's
-# yes/no here separates answers to the question from related facts far better than asking it to
-# review its own answer (which it nearly always confirmed). Same system prompt as the answer, so
-# llama.cpp keeps reusing that prefix.
+# checked answer relies on, is the question answered? (Asking it instead to review its own answer, in
+# the same conversation, was tried first: it confirmed nearly every answer.) Same system prompt as the
+# answer, so llama.cpp keeps reusing that cached prefix.
 CHECK_USER = """\
 Text: {support}
 
