@@ -191,3 +191,11 @@ def test_composite_questions_are_told_apart_from_single_facts(question, composit
     from assistant.answer.cite import is_composite
 
     assert is_composite(question) is composite
+
+
+def test_a_hyphenated_figure_counts_the_same_thing_as_its_spelled_out_form():
+    passage = Passage("h:0", "h", "A 68-year-old man with an existing liver condition died in hospital on March 4.",
+                      "Hepatitis death", "Coastline Courier", "2026-03-04")
+    assert check_sentence("The man who died was 68 years old.", [passage]) == (True, "")
+    ok, reason = check_sentence("68 patients died in hospital.", [passage])
+    assert not ok and reason == "figure 68 is about something else in the cited passage"

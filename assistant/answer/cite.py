@@ -96,7 +96,7 @@ def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
     {turkish, soldier}); with a wider window, also the words before it, for the passage side."""
     text = re.sub(r"\b\d{1,2}[:.]\d{2}\b", " ", words_to_numbers(text))  # clock times are not counts
     text = _DATE_WORDS.sub(" ", text)  # nor are dates ("March 4, 2026")
-    tokens = re.findall(r"[A-Za-z][\w'\-]*|\d[\d,]*(?:\.\d+)?", text)
+    tokens = re.findall(r"[A-Za-z][\w']*|\d[\d,]*(?:\.\d+)?", text)  # "68-year-old" -> 68, year, old
     out = []
     for i, token in enumerate(tokens):
         if not token[0].isdigit():
