@@ -23,7 +23,7 @@ from .errors import AssistantError
 from .ingest.index import IngestReport, Indexer, Progress
 from .retrieval import Filters, HybridRetriever
 from .store import ChromaStore
-from .types import Answer, Passage
+from .types import Answer, Passage, SentenceCheck
 
 log = logging.getLogger(__name__)
 
@@ -173,15 +173,12 @@ class Assistant:
         missing = "" if refused else missing_answer_kind(standalone, text, [c.passage.source or "" for c in citations])
         if missing:
             # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.
-            checks = tuple(replace(c, supported=False, reason=f"does not answer the question: it gives no {missing}")
-                           if c.supported else c for c in checks)
-            citations, refused = (), True
+            checks, citations, refused = _rejected(checks, f"it gives no {missing}"), (), True
         if not refused and used_mode == "llm" and self._worth_checking(standalone):
             checked = time.perf_counter()
             if not self._model_confirms(standalone, [s for c in citations for s in c.sentences]):
-                checks = tuple(replace(c, supported=False, reason="does not answer the question: asked separately, the "
-                                       "model found that the cited sentences do not say") if c.supported else c for c in checks)
-                citations, refused = (), True
+                reason = "asked separately, the model found that the cited sentences do not say"
+                checks, citations, refused = _rejected(checks, reason), (), True
             timings["check"] = time.perf_counter() - checked
         if refused:
             text = REFUSAL_TEXT
@@ -210,3 +207,9 @@ class Assistant:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+def _rejected(checks: Sequence[SentenceCheck], why: str) -> tuple[SentenceCheck, ...]:
+    """The checks with every supported sentence marked as not answering the question, saying ``why``."""
+    return tuple(replace(c, supported=False, reason=f"does not answer the question: {why}") if c.supported else c
+                 for c in checks)

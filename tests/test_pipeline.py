@@ -137,7 +137,7 @@ def test_a_supported_sentence_that_does_not_answer_a_who_question_becomes_a_refu
 
 def test_a_who_answer_naming_someone_from_the_passage_stands(assistant):
     question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
-    a = _with_model(assistant, ["Retired judge Mirela Santov was appointed to lead the inquiry [1]."])
+    a = _with_model(assistant, ["Retired judge Mirela Santov was appointed to lead the inquiry [1].", "Yes"])
     passages = a.retrieve(question)
     assert any("Santov" in p.text for p in passages[:1]), "the fixture needs the Santov passage first"
     answer = a.ask(question, mode="llm")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from itertools import combinations
 from datetime import date
+from itertools import combinations
 from typing import Sequence
 
 from ..ingest.chunk import split_sentences
@@ -239,7 +239,7 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
             kept.append((sentence, valid))
             continue
         if not valid:
-            # An uncited sentence is accepted only if a passage (or two or three together) fully supports it.
+            # An uncited sentence is accepted only if a passage (or two together) fully supports it.
             auto = _recite(sentence, by_number)
             if auto is None:
                 reason = "cites no retrieved passage" if not cited else f"cites [{', '.join(map(str, cited))}], which does not exist"
@@ -278,7 +278,7 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
 
 
 def _recite(sentence: str, by_number: dict[int, Passage]) -> tuple[int, ...] | None:
-    """The fewest passages (one, two or three, earliest first) that together support the sentence,
+    """The fewest passages (one, else two, earliest first) that together support the sentence,
     or None: a claim drawn from several reports ("The Verge and TechCrunch reported ...") cites each."""
     for size in (1, 2):
         for group in combinations(sorted(by_number), size):
