@@ -153,7 +153,8 @@ class Assistant:
 
             try:
                 with self._chat_lock:  # one in-process model: one generation at a time
-                    for piece in stream_answer(self.chat_model, standalone, context, self.settings.evidence_tokens):
+                    for piece in stream_answer(self.chat_model, standalone, context, self.settings.evidence_tokens,
+                                               self.embedder):
                         if "first_token" not in timings:
                             timings["first_token"] = time.perf_counter() - started
                         draft += piece

@@ -2,59 +2,80 @@
 
 The LLM reads the best sentences of the retrieved passages within a token budget (assistant/answer/chain.py);
 a smaller budget gives a quicker first token (bench_speed.py --evidence-tokens measures that) but can leave
-out the sentence with the answer. For every answerable fictional question of the types answered from
-sentences (single, temporal, latest, multi), this retrieves as the assistant does, builds the evidence block
-at each budget, and prints the share of questions whose gold answer is in it, beside the share whose gold
-answer is anywhere in the passages the answer is written from. No LLM is needed.
+out the sentence with the answer. For each question this retrieves as the assistant does, builds the evidence
+block at each budget exactly as the LLM would get it (sentences ranked by words and by the embedder), and
+counts the questions whose gold answer is in the block, beside those whose gold answer is anywhere in the
+retrieved passages. No LLM is needed.
 
-    python evals/bench_evidence.py [--data-dir DIR] [--budgets 150 200 250 300 350]
+Question sets: every answerable fictional question of the types answered from sentences (single, temporal,
+latest, multi); and, when ../shared/datasets/multihop-rag is there, a fixed sample of the MultiHop-RAG
+development questions whose answer is not yes/no (their answers are names, figures and phrases).
+
+    python evals/bench_evidence.py [--data-dir DIR] [--budgets 150 200 250 300 350] [--multihop-n 250]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 from pathlib import Path
 
-from benchlib import go_offline
+from benchlib import MULTIHOP, go_offline, indexed_assistant, multihop_dataset
 
 go_offline()
 
 from assistant.answer.chain import format_evidence
 from assistant.config import Settings
-from assistant.evals.questions import load_questions
+from assistant.evals.questions import import_multihop_questions, load_questions
 from assistant.pipeline import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPES = ("single", "temporal", "latest", "multi")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data-dir", default="/tmp/briefing-bench-evidence")
-    ap.add_argument("--budgets", type=int, nargs="+", default=[150, 200, 250, 300, 350])
-    args = ap.parse_args()
-    assistant = Assistant(Settings.from_env(data_dir=args.data_dir, llm="none"))
-    print(f"index: {assistant.ingest([str(ROOT / 'evals' / 'fictional' / 'corpus')]).summary()}")
-    questions = [q for q in load_questions(ROOT / "evals" / "fictional" / "questions.jsonl")
-                 if q.answerable and q.type in TYPES]
+def measure(name: str, assistant: Assistant, questions: list, budgets: list[int]) -> None:
     in_passages = 0
-    in_block = {b: 0 for b in args.budgets}
-    chars = {b: 0 for b in args.budgets}
+    in_block = {b: 0 for b in budgets}
+    chars = {b: 0 for b in budgets}
     for q in questions:
         passages = assistant.retrieve(q.question, reference_date=q.reference_date)
         found = lambda text: any(a.lower() in text.lower() for a in q.answers)  # noqa: E731
         in_passages += found(" ".join(p.text for p in passages))
-        for b in args.budgets:
-            block = format_evidence(q.question, passages, b)
+        for b in budgets:
+            block = format_evidence(q.question, passages, b, assistant.embedder)
             in_block[b] += found(block)
             chars[b] += len(block)
     n = len(questions)
-    print(f"{n} answerable questions ({', '.join(TYPES)}); gold answer in the {assistant.settings.top_k} passages: "
-          f"{in_passages / n:.3f}")
+    print(f"\n{name}: {n} questions; gold answer in the {assistant.settings.top_k} passages: {in_passages / n:.3f}")
     print(f"{'budget':>8} {'gold answer in evidence':>24} {'mean evidence characters':>25}")
-    for b in args.budgets:
+    for b in budgets:
         print(f"{b:>8} {in_block[b] / n:>24.3f} {chars[b] / n:>25.0f}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", default="/tmp/briefing-bench-evidence")
+    ap.add_argument("--multihop-data-dir", default="/tmp/briefing-bench-multihop",
+                    help="index of the 609 MultiHop-RAG articles (shared with bench_speed.py)")
+    ap.add_argument("--dataset", default=str(MULTIHOP))
+    ap.add_argument("--budgets", type=int, nargs="+", default=[150, 200, 250, 300, 350])
+    ap.add_argument("--multihop-n", type=int, default=250)
+    args = ap.parse_args()
+
+    assistant = Assistant(Settings.from_env(data_dir=args.data_dir, llm="none"))
+    print(f"index: {assistant.ingest([str(ROOT / 'evals' / 'fictional' / 'corpus')]).summary()}")
+    fictional = [q for q in load_questions(ROOT / "evals" / "fictional" / "questions.jsonl")
+                 if q.answerable and q.type in TYPES]
+    measure(f"fictional ({', '.join(TYPES)})", assistant, fictional, args.budgets)
+
+    dataset = multihop_dataset(args.dataset)
+    if dataset is not None and args.multihop_n:
+        multihop = indexed_assistant(dataset, args.multihop_data_dir)
+        questions = [q for q in import_multihop_questions(dataset / "MultiHopRAG-dev.json")
+                     if q.answerable and q.answers[0].lower() not in ("yes", "no")]
+        random.Random(0).shuffle(questions)  # a fixed sample across the question types
+        measure("MultiHop-RAG dev, answers other than yes/no", multihop, questions[: args.multihop_n], args.budgets)
     return 0
 
 

@@ -165,6 +165,19 @@ def test_missing_answer_kind_ignores_attribution_and_names_already_in_the_questi
     # "Which company/person/member ..." asks for a name too, unless the question offers the choice itself.
     assert missing_answer_kind("Which member of the band plays bass?", "The article says the member plays bass [1].", sources) == "name"
     assert missing_answer_kind("Which company bought Tidewell Analytics?", "Brightloom Systems bought it [1].", sources) == ""
+    assert missing_answer_kind("Which engineer at Castell & Rhee signed the report?",
+                               "The Marrent Ledger reported on March 8, 2026, that Castell & Rhee signed the report [1].", sources) == "name"
+    assert missing_answer_kind("What was the name of the first victim?", "The first victim was a shift engineer [1].",
+                               sources) == "name"
+    assert missing_answer_kind("What was the name of the first victim?", "The first victim was Karel Dunn [1].", sources) == ""
+    # A share is not a count; "how much" and "what percentage" questions keep their percentages.
+    assert missing_answer_kind("How many votes did Renata Kovalis receive?",
+                               "Renata Kovalis received 46.2 percent of the vote [1].", sources) == "figure"
+    assert missing_answer_kind("How many votes did Renata Kovalis receive?",
+                               "Renata Kovalis received 51,230 votes, 46.2% of the total [1].", sources) == ""
+    assert missing_answer_kind("What percentage of the vote did Kovalis win?", "She won 46.2 percent [1].", sources) == ""
+    assert missing_answer_kind("By how many percentage points did Kovalis win?", "She won by 7.3 percentage points [1].",
+                               sources) == ""
     assert missing_answer_kind("Which team finished higher, Marrent Rovers or Saltreach Mariners?",
                                "Marrent Rovers finished higher [1].", sources) == ""
 

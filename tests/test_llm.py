@@ -23,6 +23,7 @@ from assistant.answer.chain import (
     rewrite_with_llm,
     stream_answer,
 )
+from assistant.answer.extractive import DENSE_CANDIDATES, ScoredSentence, rerank_dense, score_sentences
 from assistant.answer.prompts import ANSWER_SYSTEM
 from assistant.config import Settings
 from assistant.errors import ModelError
@@ -137,6 +138,57 @@ def test_evidence_keeps_the_passage_numbers_of_the_retrieval_order():
     unrelated = passage(1, "The weather in Damascus was mild and sunny on Sunday afternoon.", "Weather")
     evidence = format_evidence(QUESTION, [unrelated, MILITIA])
     assert "[2] Syria Monitor" in evidence and "Approximately 200" in evidence.split("[2] Syria Monitor")[1]
+
+
+def test_a_long_title_is_cut_at_a_word_boundary():
+    titled = passage(1, MILITIA.text, "Iraqi militias cross into Syria through Bou Kamal as fighting spreads towards "
+                                      "Aleppo and Hama")
+    header = format_evidence(QUESTION, [titled]).splitlines()[0]
+    title = header.split(" \u2014 ", 1)[1]
+    assert title.endswith("\u2026") and len(title) <= chain.TITLE_CHARS + 1
+    assert ("Iraqi militias cross into Syria through Bou Kamal as fighting spreads towards Aleppo").startswith(title[:-1])
+
+
+def test_a_second_passage_of_the_same_article_gets_a_short_header():
+    first = Passage(chunk_id="a1:0", article_id="a1", text="Approximately 200 Iraqi militiamen crossed into Syria.",
+                    title="Iraqi militias enter Syria", source="Syria Monitor", published_at="2024-12-02", rank=1)
+    second = Passage(chunk_id="a1:3", article_id="a1", text="The Iraqi militia crossing into Syria was confirmed by officials.",
+                     title="Iraqi militias enter Syria", source="Syria Monitor", published_at="2024-12-02", rank=3)
+    evidence = format_evidence(QUESTION, [first, STRIKES, second])
+    assert evidence.count("Iraqi militias enter Syria") == 1
+    assert "\n[3] Same report as [1]\n" in evidence and "[2] Levant Desk, December 3, 2024" in evidence
+
+
+def test_the_sentence_after_a_matching_one_inherits_part_of_its_score():
+    schools = passage(1, "Mayor Corin Fael closed two riverside schools in Dunmarrow on March 3. "
+                         "Their 480 pupils will be taught in temporary classrooms. "
+                         "Schools in Marrent also closed early for the spring holiday.", "Flood news")
+    ranked = [s.text for s in score_sentences("How many pupils attended the schools Corin Fael closed?", [schools])]
+    # Alone, the pupils sentence matches fewer of the question's words than the Marrent one.
+    assert ranked.index("Their 480 pupils will be taught in temporary classrooms.") < ranked.index(
+        "Schools in Marrent also closed early for the spring holiday.")
+
+
+class KeywordEmbedder:
+    """Deterministic fake embedder: one dimension per keyword, 1.0 when the text contains it."""
+
+    def __init__(self, *keywords: str):
+        self.keywords = keywords
+
+    def embed_batch(self, texts):
+        return [[1.0 if k in t.lower() else 0.0 for k in self.keywords] + [0.1] for t in texts]
+
+    def count_tokens(self, text):
+        return len(text.split())
+
+
+def test_the_embedder_reranks_the_best_sentences_and_leaves_the_rest_below():
+    scored = [ScoredSentence(1, f"Sentence {i} about the dam.", 1.0 - i * 0.01, i) for i in range(25)]
+    scored[10] = ScoredSentence(1, "The dam sits 11 kilometres upstream.", 0.9, 10)
+    reranked = rerank_dense("How far upstream is the dam?", scored, KeywordEmbedder("upstream"))
+    assert reranked[0].text == "The dam sits 11 kilometres upstream."
+    assert [s.text for s in reranked[DENSE_CANDIDATES:]] == [s.text for s in scored[DENSE_CANDIDATES:]]
+    assert rerank_dense("How far upstream is the dam?", scored, None) == scored
 
 
 def test_answer_check_asks_about_the_cited_sentences_under_the_answer_system_prompt():

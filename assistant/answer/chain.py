@@ -15,9 +15,10 @@ from typing import Any, Iterator, Sequence
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
+from ..embed import Embedder
 from ..types import Passage
 from .cite import is_yes_no
-from .extractive import score_sentences
+from .extractive import rerank_dense, score_sentences
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, CHECK_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
 
 EVIDENCE_TOKENS = 350  # default budget for the evidence block, in rough tokens (4 characters each)
@@ -26,6 +27,7 @@ MIN_RELATIVE_COVERAGE = 0.3  # sentences scoring below this share of the best on
 REWRITE_MAX_TOKENS = 60
 CHECK_MAX_TOKENS = 2
 HISTORY_TURNS = 3
+TITLE_CHARS = 60  # longer titles are cut: every header is paid for out of the evidence budget
 
 ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_USER)])
 CHECK_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", CHECK_USER)])
@@ -57,20 +59,32 @@ def _date(published_at: str | None) -> str:
 
 
 def passage_header(number: int, passage: Passage) -> str:
-    """``[n] Outlet, Month D, YYYY — Title``."""
+    """``[n] Outlet, Month D, YYYY — Title`` (a long title cut at a word boundary)."""
     outlet = _clean(passage.source or "Unknown outlet")
-    return f"[{number}] {outlet}, {_date(passage.published_at)} \u2014 {_clean(passage.title or 'Untitled')}"
+    title = _clean(passage.title or "Untitled")
+    if len(title) > TITLE_CHARS:
+        title = title[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
+    return f"[{number}] {outlet}, {_date(passage.published_at)} — {title}"
 
 
-def select_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> dict[int, list[str]]:
-    """Passage number -> its best sentences for the question (in text order), within ``budget`` tokens."""
-    scored = score_sentences(question, passages)
+def _same_report_header(number: int, first: int) -> str:
+    return f"[{number}] Same report as [{first}]"
+
+
+def select_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS,
+                    embedder: Embedder | None = None) -> dict[int, list[str]]:
+    """Passage number -> its best sentences for the question (in text order), within ``budget`` tokens.
+
+    The first passage used from an article pays for a full header; another passage of the same article
+    only for a short "same report as" header (see format_evidence)."""
+    scored = rerank_dense(question, score_sentences(question, passages), embedder)
     if not scored:
         return {}
     if _LATEST.search(question):
         scored = _favour_recent(scored, passages)
     floor = scored[0].coverage * MIN_RELATIVE_COVERAGE
     chosen: dict[int, list[tuple[int, str]]] = {}
+    articles: set[str] = set()
     used = 0
     for s in scored:
         if chosen and s.coverage < floor:
@@ -81,10 +95,18 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
         if len(picked) >= SENTENCES_PER_PASSAGE:
             continue
         text = _clean(s.text)
-        cost = _tokens(text) + (0 if picked else _tokens(passage_header(s.passage_number, passages[s.passage_number - 1])))
+        passage = passages[s.passage_number - 1]
+        if picked:
+            header = 0
+        elif passage.article_id in articles:
+            header = _tokens(_same_report_header(s.passage_number, 1))
+        else:
+            header = _tokens(passage_header(s.passage_number, passage))
+        cost = _tokens(text) + header
         if chosen and used + cost > budget:
             continue  # a shorter sentence further down may still fit
         chosen.setdefault(s.passage_number, []).append((s.start, text))
+        articles.add(passage.article_id)
         used += cost
     return {n: [t for _, t in sorted(chosen[n])] for n in sorted(chosen)}
 
@@ -104,11 +126,20 @@ def _favour_recent(scored: list, passages: Sequence[Passage]) -> list:
     return sorted(scored, key=lambda s: -boosted(s))
 
 
-def format_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> str:
-    """The evidence block: one header line per passage used, then its selected sentences on one line."""
+def format_evidence(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS,
+                    embedder: Embedder | None = None) -> str:
+    """The evidence block: one header line per passage used, then its selected sentences on one line.
+    A second passage from an article already shown gets a short header pointing at the first."""
     blocks = []
-    for number, sentences in select_evidence(question, passages, budget).items():
-        blocks.append(passage_header(number, passages[number - 1]) + "\n" + " ".join(sentences))
+    first_of: dict[str, int] = {}
+    for number, sentences in select_evidence(question, passages, budget, embedder).items():
+        passage = passages[number - 1]
+        if passage.article_id in first_of:
+            header = _same_report_header(number, first_of[passage.article_id])
+        else:
+            first_of.setdefault(passage.article_id, number)
+            header = passage_header(number, passage)
+        blocks.append(header + "\n" + " ".join(sentences))
     return "\n\n".join(blocks)
 
 
@@ -122,15 +153,17 @@ def answer_chain(chat_model: Any):
     return ANSWER_PROMPT | chat_model | StrOutputParser()
 
 
-def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> Iterator[str]:
+def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS,
+                  embedder: Embedder | None = None) -> Iterator[str]:
     """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``."""
-    for piece in answer_chain(chat_model).stream(answer_inputs(question, passages, budget)):
+    for piece in answer_chain(chat_model).stream(answer_inputs(question, passages, budget, embedder)):
         if piece:
             yield piece
 
 
-def answer_inputs(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS) -> dict[str, str]:
-    return {"evidence": format_evidence(question, passages, budget), "question": _clean(question), "hints": hints(question)}
+def answer_inputs(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS,
+                  embedder: Embedder | None = None) -> dict[str, str]:
+    return {"evidence": format_evidence(question, passages, budget, embedder), "question": _clean(question), "hints": hints(question)}
 
 
 def model_confirms(chat_model: Any, question: str, support: Sequence[str]) -> bool:

@@ -318,10 +318,15 @@ def is_composite(question: str) -> bool:
 _WHO = re.compile(
     r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b|"
     r"\b(?:which|what) (?:individual|person|member|player|company|firm|organi[sz]ation|country|team|club|city|official|"
-    r"executive|minister|candidate)\b(?!.*\bor\b)",
+    r"executive|minister|candidate|engineer|director|manager|coach|spokes(?:person|man|woman)|officer|chief|leader|"
+    r"founder|author|judge|lawyer|scientist|doctor|president|chair(?:man|woman)?|mayor|governor|senator|victim|"
+    r"suspect|winner|scorer|captain|referee|deputy|journalist|reporter|analyst|economist|investor|athlete|driver)\b"
+    r"(?!.*\bor\b)|\b(?:what|which) (?:is|was|were|are) the names? of\b",
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|tall|old|large|big)\b|\bwhat (?:number|percentage|share|proportion|amount)\b", re.I)
+_COUNT = re.compile(r"\bhow many\b(?!\s+(?:percentage|percent|per cent)\b)", re.I)
+_SHARE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
 _DATE_WORDS = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|"
     r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?:\s+\d{4})?|(?:19|20)\d\d|"
@@ -332,6 +337,8 @@ _DATE_WORDS = re.compile(
 
 def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str]) -> str:
     """What a "who" or "how many" question asks for and the answer lacks ("" when it has it).
+
+    A share ("46.2 percent") does not answer "how many"; "which engineer", "what was the name of" ask for a name.
 
     Attribution ("The Ledger reported on March 4, 2026, that ...") does not count: a "who" answer needs a
     name the question does not already contain, a "how many" answer a figure the question does not state.
@@ -351,5 +358,7 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
                 return ""
         return "name"
     if _HOW_MANY.search(question):
+        if _COUNT.search(question):
+            text = _SHARE.sub(" ", text)  # "46.2 percent of the vote" does not say how many votes
         return "" if numbers(text) - numbers(question) else "figure"
     return ""

@@ -7,11 +7,12 @@ evidence an LLM gets to see.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
 
 from ..catalog import STOPWORDS
+from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
 from .cite import _stem, numbers, words_to_numbers
@@ -53,30 +54,66 @@ def best_sentence_coverage(question: str, text: str, terms: dict[str, float] | N
     return best / total
 
 
+def rerank_dense(question: str, scored: list[ScoredSentence], embedder: Embedder | None) -> list[ScoredSentence]:
+    """The best DENSE_CANDIDATES sentences re-scored by word coverage plus DENSE_WEIGHT times their cosine
+    similarity to the question (one embedder call, about 0.14 s on 2 cores); the rest keep their order below.
+
+    Measured with evals/bench_evidence.py: at the same evidence budget more gold answers reach the LLM.
+    """
+    if embedder is None or not scored:
+        return scored
+    head, tail = scored[:DENSE_CANDIDATES], scored[DENSE_CANDIDATES:]
+    vectors = embedder.embed_batch([question] + [s.text for s in head])
+    q = _unit(vectors[0])
+    rescored = [replace(s, coverage=s.coverage + DENSE_WEIGHT * sum(a * b for a, b in zip(q, _unit(v))))
+                for s, v in zip(head, vectors[1:])]
+    rescored.sort(key=lambda x: -x.coverage)
+    return rescored + tail
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [x / norm for x in vector]
+
+
 def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
-    """Every sentence of the passages, scored by weighted coverage of the question, best first."""
+    """Every sentence of the passages, scored by weighted coverage of the question, best first.
+
+    A sentence also inherits part of the score of the sentence before it (CARRY): an answer often
+    follows the sentence that matches the question's words ("... closed two riverside schools.
+    Their 480 pupils will ...").
+    """
     terms = question_terms(question)
     total = sum(terms.values()) or 1.0
-    wants_number = bool(re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", question, re.I))
+    wants_number = bool(_WANTS_NUMBER.search(question))
     scored = []
     for number, p in enumerate(passages, start=1):
         context = {_stem(w) for w in re.findall(r"[a-z0-9]+", (p.title + " " + (p.heading or "")).lower())}
+        previous = 0.0
         for s, e in split_sentences(p.text):
             sentence = p.text[s:e]
-            if len(sentence) < 20:
-                continue
             words = {_stem(w) for w in re.findall(r"[a-z0-9]+", sentence.lower())}
             # Words in the title or heading count half: they frame the sentence without being in it.
             cover = sum(w for t, w in terms.items() if t in words) + 0.5 * sum(
                 w for t, w in terms.items() if t in context and t not in words
             )
-            coverage = cover / total
+            own = cover / total
+            coverage = max(own, CARRY * previous + (1 - CARRY) * own)
+            previous = own
+            if len(sentence) < 20:
+                continue
             if wants_number and not numbers(sentence):
                 coverage *= 0.7
             coverage *= 1.0 - 0.02 * (number - 1)  # a small preference for higher-ranked passages
             scored.append(ScoredSentence(number, sentence, coverage, s))
     scored.sort(key=lambda x: -x.coverage)
     return scored
+
+
+CARRY = 0.3  # share of the previous sentence's score a sentence inherits
+DENSE_CANDIDATES = 20
+DENSE_WEIGHT = 1.0
+_WANTS_NUMBER = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", re.I)
 
 
 _MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
