@@ -32,7 +32,7 @@ LABELS: dict[str, str] = {
 PLOTTED = ("strict_correct", "lenient_any_word", "hits@10", "mrr@10", "evidence_recall@10", "citation_precision")
 # Outcomes whose change between two runs is listed question by question.
 FLIP_KEYS = ("strict_correct", "refused", "hits@10")
-SECRET_MARKERS = ("key", "password", "token", "secret")
+SECRET_MARKERS = ("key", "password", "secret")  # not "token": chunk_tokens, evidence_tokens are settings, not secrets
 
 MULTIHOP_ATTRIBUTION = (
     "Questions from MultiHop-RAG (Yixuan Tang and Yi Yang, 2024, github.com/yixuantt/MultiHop-RAG), "

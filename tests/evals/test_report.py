@@ -30,6 +30,13 @@ def run_a():
             row("mh0003", "null", 1.0, None, refused=True, answerable=False, total=0.5)]
 
 
+def test_settings_in_a_report_hide_credentials_but_keep_token_budgets():
+    shown = settings_for_report({"openai_api_key": "sk-secret", "auth_password": "pw", "evidence_tokens": 350,
+                                 "chunk_tokens": 200, "openai_api_key_unset": None})
+    assert shown["openai_api_key"] == "***" and shown["auth_password"] == "***"
+    assert shown["evidence_tokens"] == 350 and shown["chunk_tokens"] == 200
+
+
 def test_report_files_and_plots(tmp_path):
     write_run(tmp_path / "a", run_a(), {"mode": "extractive", "command": "briefing eval --out a",
                                         "settings": settings_for_report({"top_k": 6, "openai_api_key": "sk-secret", "llm": "none"})})
