@@ -3,9 +3,9 @@
 The LLM reads the best sentences of the retrieved passages within a token budget (assistant/answer/chain.py);
 a smaller budget gives a quicker first token (bench_speed.py --evidence-tokens measures that) but can leave
 out the sentence with the answer. For each question this retrieves as the assistant does, builds the evidence
-block at each budget exactly as the LLM would get it (sentences ranked by words and by the embedder), and
-counts the questions whose gold answer is in the block, beside those whose gold answer is anywhere in the
-retrieved passages. No LLM is needed.
+block at each budget exactly as the LLM would get it (sentences ranked by words, then re-ranked with the
+embedder) and, beside it, with the sentences ranked by words alone, and counts the questions whose gold
+answer is in the block, beside those whose gold answer is anywhere in the retrieved passages. No LLM is needed.
 
 Question sets: every answerable fictional question of the types answered from sentences (single, temporal,
 latest, multi); and, when ../shared/datasets/multihop-rag is there, a fixed sample of the MultiHop-RAG
@@ -35,8 +35,10 @@ TYPES = ("single", "temporal", "latest", "multi")
 
 
 def measure(name: str, assistant: Assistant, questions: list, budgets: list[int]) -> None:
+    """Prints, per budget, the share of questions whose gold answer is in the evidence block, with sentences
+    chosen as the LLM gets them (words, then the embedder's re-rank) and by words alone (no embedder)."""
     in_passages = 0
-    in_block = {b: 0 for b in budgets}
+    in_block = {(b, ranked): 0 for b in budgets for ranked in (True, False)}
     chars = {b: 0 for b in budgets}
     for q in questions:
         passages = assistant.retrieve(q.question, reference_date=q.reference_date)
@@ -44,13 +46,14 @@ def measure(name: str, assistant: Assistant, questions: list, budgets: list[int]
         in_passages += found(" ".join(p.text for p in passages))
         for b in budgets:
             block = format_evidence(q.question, passages, b, assistant.embedder)
-            in_block[b] += found(block)
+            in_block[b, True] += found(block)
+            in_block[b, False] += found(format_evidence(q.question, passages, b))
             chars[b] += len(block)
     n = len(questions)
     print(f"\n{name}: {n} questions; gold answer in the {assistant.settings.top_k} passages: {in_passages / n:.3f}")
-    print(f"{'budget':>8} {'gold answer in evidence':>24} {'mean evidence characters':>25}")
+    print(f"{'budget':>8} {'gold answer in evidence':>24} {'same, words only':>17} {'mean evidence characters':>25}")
     for b in budgets:
-        print(f"{b:>8} {in_block[b] / n:>24.3f} {chars[b] / n:>25.0f}")
+        print(f"{b:>8} {in_block[b, True] / n:>24.3f} {in_block[b, False] / n:>17.3f} {chars[b] / n:>25.0f}")
 
 
 def main() -> int:
