@@ -84,7 +84,7 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
         scored = _favour_recent(scored, passages)
     floor = scored[0].coverage * MIN_RELATIVE_COVERAGE
     chosen: dict[int, list[tuple[int, str]]] = {}
-    articles: set[str] = set()
+    first_of: dict[str, int] = {}  # article id -> the first of its passages chosen
     used = 0
     for s in scored:
         if chosen and s.coverage < floor:
@@ -98,15 +98,15 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
         passage = passages[s.passage_number - 1]
         if picked:
             header = 0
-        elif passage.article_id in articles:
-            header = _tokens(_same_report_header(s.passage_number, 1))
+        elif passage.article_id in first_of:
+            header = _tokens(_same_report_header(s.passage_number, first_of[passage.article_id]))
         else:
             header = _tokens(passage_header(s.passage_number, passage))
         cost = _tokens(text) + header
         if chosen and used + cost > budget:
             continue  # a shorter sentence further down may still fit
         chosen.setdefault(s.passage_number, []).append((s.start, text))
-        articles.add(passage.article_id)
+        first_of.setdefault(passage.article_id, s.passage_number)
         used += cost
     return {n: [t for _, t in sorted(chosen[n])] for n in sorted(chosen)}
 

@@ -20,6 +20,11 @@ from .cite import _stem, numbers, words_to_numbers
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
 
+CARRY = 0.3  # share of the previous sentence's score a sentence inherits
+DENSE_CANDIDATES = 20
+DENSE_WEIGHT = 1.0
+_WANTS_NUMBER = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", re.I)
+
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -108,12 +113,6 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
             scored.append(ScoredSentence(number, sentence, coverage, s))
     scored.sort(key=lambda x: -x.coverage)
     return scored
-
-
-CARRY = 0.3  # share of the previous sentence's score a sentence inherits
-DENSE_CANDIDATES = 20
-DENSE_WEIGHT = 1.0
-_WANTS_NUMBER = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", re.I)
 
 
 _MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
