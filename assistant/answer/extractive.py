@@ -61,7 +61,8 @@ def best_sentence_coverage(question: str, text: str, terms: dict[str, float] | N
 
 def rerank_dense(question: str, scored: list[ScoredSentence], embedder: Embedder | None) -> list[ScoredSentence]:
     """The best DENSE_CANDIDATES sentences re-scored by word coverage plus DENSE_WEIGHT times their cosine
-    similarity to the question (one embedder call, about 0.14 s on 2 cores); the rest keep their order below.
+    similarity to the question (one embedder call: p50 90-140 ms per question on 2 cores, printed by
+    evals/bench_evidence.py); the rest keep their order below.
 
     Measured with evals/bench_evidence.py: at the same evidence budget more gold answers reach the LLM.
     """
