@@ -221,12 +221,24 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> Any:
         return _loaded[key]
 
 
+def _start_grammar(words: tuple[str, ...]) -> Any:
+    """A llama.cpp grammar: the reply starts with one of ``words``, then anything."""
+    from llama_cpp import LlamaGrammar
+
+    choices = " | ".join(json.dumps(w) for w in words)
+    return LlamaGrammar.from_string(f"root ::= ({choices}) rest\nrest ::= [^\\x00]*", verbose=False)
+
+
 class LlamaCppChatModel(BaseChatModel):
     """A LangChain chat model around one in-process ``llama_cpp.Llama`` (streaming, greedy decoding).
 
     Written here rather than using ``langchain_community``'s ChatLlamaCpp so the project does not
     depend on a package being sunset, and so the loaded model is shared and calls are serialised.
+    ``bind(starts=("Yes", "No"))`` makes the reply begin with one of those words: greedy decoding then
+    takes the likelier of them, where unconstrained the small model drifts into other openings.
     """
+
+    can_force_start: bool = True  # chain.stream_answer binds ``starts`` only for models that say so
 
     model_path: str
     n_ctx: int = 4096
@@ -257,10 +269,12 @@ class LlamaCppChatModel(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         payload = [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages]
         llama = self.llama
+        starts = tuple(kwargs.get("starts") or ())
         with self._lock:  # a llama.cpp context serves one generation at a time
             for event in llama.create_chat_completion(
                 messages=payload, stream=True, temperature=kwargs.get("temperature", self.temperature),
                 max_tokens=kwargs.get("max_tokens", self.max_tokens), stop=stop or kwargs.get("stop"),
+                grammar=_start_grammar(starts) if starts else None,
             ):
                 text = event["choices"][0]["delta"].get("content") or ""
                 if not text:

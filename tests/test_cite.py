@@ -206,9 +206,64 @@ def test_composite_questions_are_told_apart_from_single_facts(question, composit
     assert is_composite(question) is composite
 
 
+LONG_WHICH = ("Which company, as reported by both TechCrunch and The Verge, has spent billions to maintain its default "
+              "search engine status and is also accused of harming news publishers' revenue?")
+
+
+@pytest.mark.parametrize("question, identify", [
+    (LONG_WHICH, True),  # 28 words, no relative clause: still several facts describing one company
+    ("Who manages the shelter that the Saltreach Mariners squad visited with the cup on March 9?", True),
+    ("Which is older, the Harlow Gap Dam or the Route 9 bridge at Cray's Ford?", False),  # a choice
+    ("How many times had the club whose fans set off flares won the cup before?", False),  # a count, not a name
+    ("Who was appointed to lead the inquiry into the Harlow Gap Dam failure?", False),  # one fact
+])
+def test_questions_that_describe_one_thing_by_several_facts_are_recognised(question, identify):
+    from assistant.answer.cite import asks_to_identify, is_composite
+
+    assert asks_to_identify(question) is identify
+    assert is_composite(LONG_WHICH)  # so the single-fact model check leaves its answer alone
+
+
+@pytest.mark.parametrize("question, yes_no", [
+    ("Did the Harlow Gap Dam fail on March 2?", True),
+    ("Between the TechCrunch report on Sam Bankman-Fried published on October 2, 2023, and the Fortune report "
+     "published on October 4, 2023, was there consistency in the reporting?", True),
+    ("After the report by The Age on October 1, 2023, did the Federal Reserve change its stance?", True),
+    ("Was turnout in the 2026 Marrent mayoral election higher or lower than in 2022?", False),
+    ("In the March 7 breakdown of the death toll, did Pellin or Cray's Ford lose more people?", False),
+    ("Considering an article from The Verge and a report by Bloomberg, which model of the iPhone 14, praised for "
+     "its camera, is the best seller?", False),
+    ("How many people were evacuated from Cray's Ford?", False),
+])
+def test_yes_no_questions_are_found_behind_a_lead_in_and_choices_are_not_taken_for_them(question, yes_no):
+    from assistant.answer.cite import is_yes_no
+
+    assert is_yes_no(question) is yes_no
+
+
 def test_a_hyphenated_figure_counts_the_same_thing_as_its_spelled_out_form():
     passage = Passage("h:0", "h", "A 68-year-old man with an existing liver condition died in hospital on March 4.",
                       "Hepatitis death", "Coastline Courier", "2026-03-04")
     assert check_sentence("The man who died was 68 years old.", [passage]) == (True, "")
     ok, reason = check_sentence("68 patients died in hospital.", [passage])
     assert not ok and reason == "figure 68 is about something else in the cited passage"
+
+
+DECK = Passage("v:0", "v", "Valve says the Steam Deck OLED goes on sale on November 16. Developers still have a single "
+               "performance target.", "The Steam Deck OLED arrives November 16", "Engadget", "2023-11-09")
+DECK_QUESTION = ("Which company, covered by Engadget and Polygon, is set to release updated gaming hardware with over 300 "
+                 "improvements on November 16, emphasizing a single performance target for developers?")
+
+
+def test_an_identification_answer_may_restate_the_question_but_what_it_adds_must_be_in_the_passage():
+    restated = "The company covered by Engadget and Polygon that releases hardware with over 300 improvements is Valve."
+    ok, reason = check_sentence(restated, [DECK])
+    assert not ok and reason == "figure 300 not in the cited passage"  # without the question as given
+    assert check_sentence(restated, [DECK], given=DECK_QUESTION) == (True, "")
+    # A name that is in neither the passage nor the question still fails; so does repeating the question.
+    ok, reason = check_sentence("The company with over 300 improvements is Nintendo.", [DECK], given=DECK_QUESTION)
+    assert not ok and reason == "name nintendo not in the cited passage"
+    ok, reason = check_sentence("The company was covered by Engadget and Polygon.", [DECK], given=DECK_QUESTION)
+    assert (ok, reason) == (False, "only repeats the question")
+    text, _, _, refused = verify(restated + " [1]", [DECK], given=DECK_QUESTION)
+    assert not refused and "Valve" in text

@@ -91,6 +91,37 @@ def test_yes_no_and_latest_questions_get_their_hint_and_others_do_not():
     assert "Yes or No" not in texts[2] and "newest date" not in texts[2]
 
 
+def test_a_question_describing_one_thing_by_several_facts_gets_the_combine_hint():
+    model = reply("a [1].", "b [1].")
+    long_which = ("Which group, according to both the Syria Monitor and the Levant Desk, crossed into Syria overnight "
+                  "through the Bou Kamal border crossing and travelled in pickups towards Aleppo?")
+    for q in (long_which, "Which is larger, the militia group or the Idlib toll?"):
+        list(stream_answer(model, q, [MILITIA, STRIKES]))
+    texts = [call[1].content for call in model.calls]
+    assert "name it and cite those passages" in texts[0]
+    assert "name it and cite those passages" not in texts[1]
+
+
+class StartRecordingModel(RecordingChatModel):
+    """A fake that, like the local model, can be told how its reply must start; records what it was told."""
+
+    can_force_start: bool = True
+    starts: list[Any] = Field(default_factory=list)
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any):
+        self.starts.append(kwargs.get("starts"))
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def test_a_yes_no_answer_is_made_to_start_with_yes_or_no_only_where_the_model_supports_it():
+    model = StartRecordingModel(messages=iter([AIMessage(content=t) for t in ("Yes [1].", "About 200 [1].")]))
+    list(stream_answer(model, "Did Iraqi militia cross into Syria?", [MILITIA]))
+    list(stream_answer(model, QUESTION, [MILITIA]))
+    assert model.starts == [("Yes", "No"), None]
+    plain = reply("Yes [1].")  # a model without the ability (e.g. an OpenAI-compatible server) is called as before
+    assert "".join(stream_answer(plain, "Did Iraqi militia cross into Syria?", [MILITIA])) == "Yes [1]."
+
+
 def test_system_prompt_is_identical_across_questions_so_the_kv_cache_is_reused():
     model = reply("a [1].", "b [2].")
     list(stream_answer(model, QUESTION, [MILITIA]))

@@ -149,11 +149,16 @@ def _support_text(p: Passage) -> str:
     return p.text + "\n" + "\n".join(extra)
 
 
-def check_sentence(sentence: str, cited: Sequence[Passage]) -> tuple[bool, str]:
-    """Whether ``sentence`` (markers removed) is supported by the ``cited`` passages, and why not."""
+def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> tuple[bool, str]:
+    """Whether ``sentence`` (markers removed) is supported by the ``cited`` passages, and why not.
+
+    ``given`` is the question when the answer may restate it ("The company, covered by Engadget and
+    Polygon, that releases ... on November 16 is Valve"): its figures and names count as supported, and
+    the sentence's other words must come from the passages (a sentence that only repeats it fails)."""
     if not cited:
         return False, "cites no passage"
-    support = "\n".join(_support_text(p) for p in cited)
+    passages_text = "\n".join(_support_text(p) for p in cited)
+    support = passages_text + ("\n" + given if given else "")
     support_lower = support.lower()
     missing_numbers = numbers(sentence) - numbers(support)
     if missing_numbers:
@@ -171,9 +176,11 @@ def check_sentence(sentence: str, cited: Sequence[Passage]) -> tuple[bool, str]:
     for q in quotes(sentence):
         if re.sub(r"\W+", " ", q.lower()).strip() not in flat_support:
             return False, "quotation not found in the cited passage"
-    words = content_words(sentence)
+    words = content_words(sentence) - content_words(given)
+    if given and not words:
+        return False, "only repeats the question"
     if words:
-        overlap = len(words & content_words(support)) / len(words)
+        overlap = len(words & content_words(passages_text)) / len(words)
         if overlap < 0.5:
             return False, f"only {overlap:.0%} of its content words appear in the cited passage"
     return True, ""
@@ -218,8 +225,9 @@ def split_answer(text: str) -> list[tuple[str, tuple[int, ...]]]:
     return out
 
 
-def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool]:
-    """Check every sentence of ``answer_text`` against the passages it cites (numbered from 1).
+def verify(answer_text: str, passages: Sequence[Passage], given: str = "") -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool]:
+    """Check every sentence of ``answer_text`` against the passages it cites (numbered from 1); ``given``:
+    see check_sentence.
 
     Returns the cleaned text (supported sentences only, markers renumbered by first use), the
     citations, the per-sentence verdicts, and whether the answer is a refusal.
@@ -240,16 +248,16 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
             continue
         if not valid:
             # An uncited sentence is accepted only if a passage (or two together) fully supports it.
-            auto = _recite(sentence, by_number)
+            auto = _recite(sentence, by_number, given)
             if auto is None:
                 reason = "cites no retrieved passage" if not cited else f"cites [{', '.join(map(str, cited))}], which does not exist"
                 checks.append(SentenceCheck(sentence, cited, False, reason))
                 continue
             valid = auto
-        ok, reason = check_sentence(sentence, [by_number[n] for n in valid])
+        ok, reason = check_sentence(sentence, [by_number[n] for n in valid], given)
         if not ok:
             # A right claim with a wrong marker: cite the passage(s) that do support it, and say so.
-            fixed = _recite(sentence, by_number)
+            fixed = _recite(sentence, by_number, given)
             if fixed:
                 reason = f"citation corrected from [{', '.join(map(str, valid))}]"
                 valid, ok = fixed, True
@@ -277,12 +285,12 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> tuple[str, tuple[Ci
     return text, citations, tuple(checks), refused
 
 
-def _recite(sentence: str, by_number: dict[int, Passage]) -> tuple[int, ...] | None:
+def _recite(sentence: str, by_number: dict[int, Passage], given: str = "") -> tuple[int, ...] | None:
     """The fewest passages (one, else two, earliest first) that together support the sentence,
     or None: a claim drawn from several reports ("The Verge and TechCrunch reported ...") cites each."""
     for size in (1, 2):
         for group in combinations(sorted(by_number), size):
-            if check_sentence(sentence, [by_number[n] for n in group])[0]:
+            if check_sentence(sentence, [by_number[n] for n in group], given)[0]:
                 return group
     return None
 
@@ -294,25 +302,55 @@ def _with_markers(sentence: str, numbers_: list[int]) -> str:
     return f"{sentence} {marks}"
 
 
-_YES_NO = re.compile(r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b", re.I)
+_AUX = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b"
+_YES_NO = re.compile(
+    r"^" + _AUX + "|"
+    # a lead-in phrase, then the question proper: "Between the report of ... and ..., was there ...?"
+    r"^(?:after|before|between|following|since|given|considering|comparing|based on|according to|in|on|during|"
+    r"from|when|while|with)\b(?:(?!\b(?:which|what|who|whom|whose|how|where)\b)[^?])*?,\s*" + _AUX,
+    re.I,
+)
+_EITHER_OR = re.compile(r"\bor\b", re.I)
+_COMPARATIVE = re.compile(
+    r"\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater|older|newer|earlier|later|before|after|first)\b", re.I)
 
 
 def is_yes_no(question: str) -> bool:
-    """Whether the question is answered by yes or no ("Did the dam ...?")."""
-    return _YES_NO.match(question.strip()) is not None
+    """Whether the question is answered by yes or no: "Did the dam ...?", "Between the reports of May 2 and
+    May 9, was there ...?"; not a choice put as one ("Was turnout higher or lower than in 2022?")."""
+    q = question.strip()
+    return _YES_NO.match(q) is not None and not (_EITHER_OR.search(q) and _COMPARATIVE.search(q))
 
 
 _CHOICE_OR_COMPARISON = re.compile(
     r"\bor\b|\bcame first\b|\b(?:more|less|fewer|higher|lower|larger|smaller|older|newer|earlier|later)\b", re.I)
 _BRIDGE = re.compile(r"\w\s+(?:who|whose|that|which)\s+\w+", re.I)
+_ASKS_WHICH = re.compile(r"(?:which|what|who)\b", re.I)
+BRIDGE_WORDS = 20
+
+
+def is_choice(question: str) -> bool:
+    """A choice or comparison: "Which is older, A or B?", "Did more people ...?"."""
+    return bool(_CHOICE_OR_COMPARISON.search(question))
+
+
+def is_bridge(question: str) -> bool:
+    """A question about something identified by other facts: "the club whose fans set off flares", or a
+    which/what/who question of BRIDGE_WORDS words or more ("Which company, reported by both ..., has ...
+    and is also accused of ...?")."""
+    q = question.strip()
+    return bool(_BRIDGE.search(q[1:])) or bool(_ASKS_WHICH.match(q) and len(q.split()) >= BRIDGE_WORDS)
+
+
+def asks_to_identify(question: str) -> bool:
+    """A which/what/who bridge question that is not a choice: the answer is the one thing all its facts describe."""
+    return bool(_ASKS_WHICH.match(question.strip())) and is_bridge(question) and not is_choice(question)
 
 
 def is_composite(question: str) -> bool:
-    """Whether the answer has to be worked out from several facts rather than read from one sentence: a
-    choice or comparison ("Which is older, A or B?"), or a question about something identified by
-    another fact ("the club whose fans set off flares")."""
-    q = question.strip()
-    return bool(_CHOICE_OR_COMPARISON.search(q) or _BRIDGE.search(q[1:]))
+    """Whether the answer has to be worked out from several facts rather than read from one sentence:
+    a choice or comparison, or a bridge question."""
+    return is_choice(question) or is_bridge(question)
 
 
 _WHO = re.compile(

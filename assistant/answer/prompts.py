@@ -34,6 +34,8 @@ Question: {question}
 
 # Added to the user message only for questions that need them: a small model applies every rule it sees.
 YES_NO_HINT = "This is a yes/no question: start the answer with Yes or No.\n"
+BRIDGE_HINT = ("The question describes one thing by several facts, which may come from different passages: "
+               "if the passages together point to it, name it and cite those passages.\n")
 LATEST_HINT = "The question asks for the latest information: use the passage with the newest date.\n"
 
 # A second, separate question to the model after it has answered: given only the sentences the
