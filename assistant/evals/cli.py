@@ -107,6 +107,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "format": fmt,
         "corpus": corpus,
         "settings": settings_for_report(settings),
+        "code": _code_version(),
     }
     if fmt == "multihop":
         meta["dataset"] = "MultiHop-RAG (Tang & Yang 2024, ODC-BY 1.0)"
@@ -120,3 +121,18 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     keys = [k for k in ("n", "strict_accuracy", "hits@10", "mrr@10", "evidence_recall@10") if k in overall]
     print("  ".join(f"{k}={overall[k]:.3f}" if isinstance(overall[k], float) else f"{k}={overall[k]}" for k in keys))
     return 0
+
+
+def _code_version() -> str | None:
+    """The git commit the code runs from ("+changes" when the work tree differs), None outside a checkout."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+changes" if dirty else "") if commit else None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from assistant.cli import main
 
-FICTIONAL = Path(__file__).resolve().parents[2] / "evals" / "fictional"
+ROOT = Path(__file__).resolve().parents[2]
+FICTIONAL = ROOT / "evals" / "fictional"
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +47,9 @@ def test_eval_writes_rows_summary_report_and_plots_and_resumes(env, capsys):
     assert all(r["passages"] and r["passages"][0]["rank"] == 1 for r in rows)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["overall"]["n"] == 4
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0:  # run from a checkout: the summary records which code produced it
+        assert summary["meta"]["code"].split("+")[0] == head.stdout.strip()
     assert 0.0 <= summary["overall"]["metrics"]["hits@10"] <= 1.0
     assert (out / "report.md").read_text().startswith("# Evaluation report")
     for png in ("metrics_by_type.png", "latency.png"):
