@@ -71,3 +71,11 @@ def test_checker_catches_a_bad_evidence_sentence(checker, tmp_path):
     assert "question x2: evidence not found" in text
     assert "question x3: evidence is not one whole sentence" in text
     assert "question x4: unanswerable question carries evidence" in text
+
+
+def test_the_unanswerable_yes_no_questions_are_well_formed(checker):
+    # A small separate set (not held to the main set's sizes): every question must pass the per-question checks.
+    report = checker.run_checks(ROOT / "evals" / "fictional" / "corpus",
+                                ROOT / "evals" / "fictional" / "questions-unanswerable-yes-no.jsonl")
+    assert report["n_questions"] == report["n_unanswerable"] == 8
+    assert [p for p in report["problems"] if p.startswith("question")] == []
