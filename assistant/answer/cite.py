@@ -310,9 +310,10 @@ _YES_NO = re.compile(
     r"from|when|while|with)\b(?:(?!\b(?:which|what|who|whom|whose|how|where)\b)[^?])*?,\s*" + _AUX,
     re.I,
 )
+_COMPARATIVES = "more|less|fewer|higher|lower|larger|smaller|older|newer|earlier|later"
 _EITHER_OR = re.compile(r"\bor\b", re.I)
-_COMPARATIVE = re.compile(
-    r"\b(?:more|less|fewer|higher|lower|larger|smaller|bigger|greater|older|newer|earlier|later|before|after|first)\b", re.I)
+# What makes an either/or question a choice rather than a yes/no one: "higher or lower", "before or after".
+_COMPARATIVE = re.compile(rf"\b(?:{_COMPARATIVES}|bigger|greater|before|after|first)\b", re.I)
 
 
 def is_yes_no(question: str) -> bool:
@@ -322,8 +323,7 @@ def is_yes_no(question: str) -> bool:
     return _YES_NO.match(q) is not None and not (_EITHER_OR.search(q) and _COMPARATIVE.search(q))
 
 
-_CHOICE_OR_COMPARISON = re.compile(
-    r"\bor\b|\bcame first\b|\b(?:more|less|fewer|higher|lower|larger|smaller|older|newer|earlier|later)\b", re.I)
+_CHOICE_OR_COMPARISON = re.compile(rf"\bor\b|\bcame first\b|\b(?:{_COMPARATIVES})\b", re.I)
 _BRIDGE = re.compile(r"\w\s+(?:who|whose|that|which)\s+\w+", re.I)
 _ASKS_WHICH = re.compile(r"(?:which|what|who)\b", re.I)
 BRIDGE_WORDS = 20
