@@ -218,10 +218,15 @@ LONG_WHICH = ("Which company, as reported by both TechCrunch and The Verge, has 
     ("Who was appointed to lead the inquiry into the Harlow Gap Dam failure?", False),  # one fact
 ])
 def test_questions_that_describe_one_thing_by_several_facts_are_recognised(question, identify):
-    from assistant.answer.cite import asks_to_identify, is_composite
+    from assistant.answer.cite import asks_to_identify
 
     assert asks_to_identify(question) is identify
-    assert is_composite(LONG_WHICH)  # so the single-fact model check leaves its answer alone
+
+
+def test_a_long_which_question_counts_as_composite_so_the_single_fact_model_check_leaves_it_alone():
+    from assistant.answer.cite import is_composite
+
+    assert is_composite(LONG_WHICH)
 
 
 @pytest.mark.parametrize("question, yes_no", [

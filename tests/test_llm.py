@@ -118,8 +118,10 @@ def test_a_yes_no_answer_is_made_to_start_with_yes_or_no_only_where_the_model_su
     list(stream_answer(model, "Did Iraqi militia cross into Syria?", [MILITIA]))
     list(stream_answer(model, QUESTION, [MILITIA]))
     assert model.starts == [("Yes", "No"), None]
-    plain = reply("Yes [1].")  # a model without the ability (e.g. an OpenAI-compatible server) is called as before
+    # A model without the ability (e.g. an OpenAI-compatible server) is called as before, with no ``starts``.
+    plain = StartRecordingModel(can_force_start=False, messages=iter([AIMessage(content="Yes [1].")]))
     assert "".join(stream_answer(plain, "Did Iraqi militia cross into Syria?", [MILITIA])) == "Yes [1]."
+    assert plain.starts == [None]
 
 
 def test_system_prompt_is_identical_across_questions_so_the_kv_cache_is_reused():
