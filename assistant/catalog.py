@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS chunks (
   start INTEGER, end INTEGER, heading TEXT, source TEXT, day INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, heading, body, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Words too common to help a lexical match.
@@ -281,6 +282,21 @@ class Catalog:
 
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
+
+    def chunk_ids_of(self, article_id: str) -> set[str]:
+        return {r[0] for r in self._query("SELECT id FROM chunks WHERE article_id = ?", (article_id,))}
+
+    def ready_ids(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT id FROM articles WHERE status = 'ready' ORDER BY id")]
+
+    # Facts about the index itself (how its chunks were made).
+    def meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # Lexical search.
     def search_text(

@@ -157,6 +157,10 @@ def cmd_status(settings: Settings, args) -> int:
     print(f"vector store:    {assistant.store.describe()}")
     print(f"catalog:         {settings.catalog_path}")
     print(f"embedding model: {settings.embed_model} ({settings.embed_dtype}), chunks of at most {settings.chunk_tokens} word pieces")
+    recorded = assistant.catalog.meta("layout")
+    if counts["articles"] and recorded != assistant.indexer.layout():
+        print(f"chunking:        the index was built with {recorded or 'unrecorded settings'}; "
+              "`briefing ingest` re-chunks it for the current settings")
     print(f"answer model:    {settings.llm}" + (f" ({settings.llm_model})" if settings.llm == "local" else ""))
     print(f"articles: {counts['articles']}  chunks: {counts['chunks']}  files: {counts['files']}  "
           f"near duplicates: {counts['duplicates']}  incomplete: {counts['pending']}")

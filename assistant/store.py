@@ -87,6 +87,11 @@ class ChromaStore:
         for i in range(0, len(article_ids), 500):
             self.collection.delete(where={"article_id": {"$in": list(article_ids[i : i + 500])}})
 
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        ids = list(chunk_ids)
+        for i in range(0, len(ids), 500):
+            self.collection.delete(ids=ids[i : i + 500])
+
     def article_ids(self) -> set[str]:
         found = self.collection.get(include=["metadatas"])
         return {m["article_id"] for m in found["metadatas"] or []}

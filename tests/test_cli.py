@@ -103,6 +103,15 @@ def test_status_shows_data_dir_counts_and_embedding_model(data_dir, capsys):
     assert "all-MiniLM-L6-v2" in out
     assert re.search(r"articles: 47\s+chunks: \d+\s+files: 47", out)  # the empty file is not recorded, out
     assert "incomplete: 0" in out
+    assert "chunking:" not in out  # built with the current settings
+
+
+def test_status_says_when_the_index_was_chunked_with_other_settings(data_dir, capsys, monkeypatch):
+    monkeypatch.setenv("BRIEFING_CHUNK_TOKENS", "100")
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    assert re.search(r'chunking: +the index was built with \{"chunk_overlap_tokens": 0, "chunk_tokens": 200, "chunker": 1\}; '
+                     r"`briefing ingest` re-chunks it", out), out
 
 
 def test_ask_answers_with_the_figure_and_a_source_line(data_dir, capsys):

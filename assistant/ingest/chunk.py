@@ -16,6 +16,10 @@ from ..types import Article, Chunk
 
 TokenCounter = Callable[[str], int]
 
+# Raise it with any change that makes different chunks from the same text: an index records the version
+# (with the chunk settings) it was built with, and ingest re-chunks its stored articles when they differ.
+CHUNKER_VERSION = 1
+
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace and
 # a character that can open a sentence. Common abbreviations are protected below.
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[A-Z0-9])")

@@ -1,5 +1,9 @@
 """Files -> Articles -> Chunks -> embeddings -> Chroma + catalog, incrementally and idempotently.
 
+The index records how its chunks were made (chunk size, overlap, chunker version): when the settings
+or the chunker change, the next ingest re-chunks every stored article from the text kept in the catalog,
+so an index never mixes chunks made two ways.
+
 Order of writes per group of articles: catalog marks them ``pending``; chunks go to Chroma (upsert by
 content-derived ids); then, in one SQLite transaction, their full-text rows are written and they become
 ``ready``. A file's record is written only once all its articles are ready. A run that finds ``pending``
@@ -10,6 +14,7 @@ orphaned; unchanged files are recognised by their SHA-256 and skipped.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +27,7 @@ from ..embed import MAX_WORD_PIECES, Embedder, embedding_text
 from ..errors import CorpusError
 from ..store import ChromaStore
 from ..types import Article, Chunk
-from .chunk import Chunker
+from .chunk import CHUNKER_VERSION, Chunker
 from .dedup import NearDuplicateIndex, signature
 from .load import ArticleLoader, expand_paths
 
@@ -51,6 +56,7 @@ class FileResult:
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     chunks_added: int = 0
+    rechunked: int = 0  # stored articles chunked again because the chunk settings or chunker changed
 
     def counts(self) -> Counter:
         return Counter(f.status for f in self.files)
@@ -62,7 +68,8 @@ class IngestReport:
     def summary(self) -> str:
         c = self.counts()
         parts = [f"{c.get(s, 0)} {s}" for s in ("added", "updated", "unchanged", "duplicate", "failed", "removed")]
-        return f"{', '.join(parts)}; {sum(f.articles for f in self.files)} articles and {self.chunks_added} chunks indexed"
+        again = f"; {self.rechunked} stored articles re-chunked for the new chunk settings" if self.rechunked else ""
+        return f"{', '.join(parts)}; {sum(f.articles for f in self.files)} articles and {self.chunks_added} chunks indexed{again}"
 
 
 @dataclass
@@ -99,9 +106,46 @@ class Indexer:
             self.catalog.remove_articles(pending)
         return len(pending)
 
+    # How the chunks are made.
+    def layout(self) -> str:
+        """What decides the chunks made from a text, as recorded with the index."""
+        return json.dumps({"chunk_tokens": self.settings.chunk_tokens,
+                           "chunk_overlap_tokens": self.settings.chunk_overlap_tokens, "chunker": CHUNKER_VERSION},
+                          sort_keys=True)
+
+    def rechunk_if_changed(self, progress: Progress | None = None) -> int:
+        """Chunk every stored article again, from the text in the catalog, when the index was built with
+        other chunk settings or another chunker version; returns how many articles were re-chunked.
+
+        Safe to interrupt: new chunks overwrite old ones by id, and the new layout is recorded only at the
+        end, so a killed run is simply done again by the next ingest. Nothing is deleted but chunks the
+        new chunking no longer makes."""
+        wanted, recorded = self.layout(), self.catalog.meta("layout")
+        if recorded == wanted:
+            return 0
+        ids = self.catalog.ready_ids()
+        if ids:
+            log.warning("the index was chunked with %s, the settings now say %s: re-chunking %d stored articles",
+                        recorded or "settings it did not record", wanted, len(ids))
+            if progress:
+                progress(0, len(ids))
+            for i in range(0, len(ids), GROUP_ARTICLES):
+                articles = [a for a in (self.catalog.article(aid) for aid in ids[i : i + GROUP_ARTICLES]) if a]
+                chunked = self._store_chunks(articles)
+                for article, chunks in chunked:
+                    stale = self.catalog.chunk_ids_of(article.id) - {c.id for c in chunks}
+                    if stale:
+                        self.store.delete_chunks(sorted(stale))
+                self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
+                if progress:
+                    progress(min(i + GROUP_ARTICLES, len(ids)), len(ids))
+        self.catalog.set_meta("layout", wanted)
+        return len(ids)
+
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
         self.recover()
         report = IngestReport()
+        report.rechunked = self.rechunk_if_changed(progress)
         files, errors = expand_paths(paths)
         for err in errors:
             report.files.append(FileResult(err.path, "failed", reasons=[err.reason]))
@@ -197,6 +241,12 @@ class Indexer:
 
     def _index_group(self, articles: Sequence[Article]) -> int:
         self.catalog.mark_pending(articles)
+        chunked = self._store_chunks(articles)
+        self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
+        return sum(len(cs) for _, cs in chunked)
+
+    def _store_chunks(self, articles: Sequence[Article]) -> list[tuple[Article, list[Chunk]]]:
+        """Chunk and embed ``articles`` and upsert the chunks into Chroma (the catalog is the caller's)."""
         chunked: list[tuple[Article, list[Chunk]]] = []
         for article in articles:
             header = self.embedder.count_tokens(embedding_text(article.title, article.source, article.published_at, None, ""))
@@ -207,8 +257,7 @@ class Indexer:
         vectors = self.embedder.embed_batch(texts)
         meta = [{"title": a.title, "source": a.source, "published_at": a.published_at, "url": a.url} for a, _ in flat]
         self.store.upsert([c for _, c in flat], vectors, meta)
-        self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
-        return len(flat)
+        return chunked
 
     def _finish_files(self, items: Sequence[_Pending]) -> None:
         for item in items:

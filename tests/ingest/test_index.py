@@ -271,3 +271,85 @@ def test_whole_fictional_corpus_stays_in_step_through_a_sequence_of_operations(a
     assert again.ingest([str(folder)]).counts() == {"removed": 5, "unchanged": 40}
     assert len({c.rsplit(":", 1)[0] for c in assert_in_step(again)}) == 40
     again.close()
+
+
+def chunk_map(a: Assistant) -> dict[str, str]:
+    """Every chunk id with its text, from the full-text index, checked against Chroma's copy."""
+    ids = assert_in_step(a)
+    texts = a.catalog.chunk_texts(sorted(ids))
+    stored = a.store.collection.get(ids=sorted(ids), include=["documents"])
+    assert dict(zip(stored["ids"], stored["documents"])) == texts
+    return texts
+
+
+def test_changed_chunk_settings_rechunk_every_stored_article_on_the_next_ingest(tmp_path, articles_dir):
+    single = tmp_path / "single"
+    single.mkdir()
+    shutil.copy(articles_dir / CUP, single / CUP)
+    data = tmp_path / "data"
+    a = make_assistant(data, chunk_tokens=200)
+    a.ingest([str(articles_dir / DAM), str(articles_dir / MAYOR), str(single / CUP)])
+    wide = chunk_map(a)
+    a.close()
+    (single / CUP).unlink()  # its article must be re-chunked from the stored text, not from the file
+
+    b = make_assistant(data, chunk_tokens=64)
+    report = b.ingest([str(articles_dir / DAM), str(articles_dir / MAYOR)])
+    assert report.rechunked == 3
+    assert "3 stored articles re-chunked" in report.summary()
+    assert report.counts() == {"unchanged": 2}
+    narrow = chunk_map(b)
+    assert len(narrow) > len(wide)
+
+    fresh = make_assistant(tmp_path / "fresh", chunk_tokens=64)
+    shutil.copy(articles_dir / CUP, single / CUP)
+    fresh.ingest([str(articles_dir / DAM), str(articles_dir / MAYOR), str(single / CUP)])
+    assert narrow == chunk_map(fresh), "re-chunked index differs from one built with the new settings"
+    assert b.catalog.search_text("Kestrel Park", 5), "the article whose file is gone was lost"
+
+    calls = b.embedder.calls
+    again = b.ingest([str(articles_dir / DAM)])
+    assert again.rechunked == 0 and b.embedder.calls == calls
+    for x in (b, fresh):
+        x.close()
+
+
+class FailingEmbedder(HashEmbedder):
+    """Embeds ``ok_batches`` batches, then fails like a process killed mid-way."""
+
+    def __init__(self, ok_batches: int):
+        super().__init__()
+        self.left = ok_batches
+
+    def embed_batch(self, texts):
+        if self.left == 0:
+            raise RuntimeError("killed")
+        self.left -= 1
+        return super().embed_batch(texts)
+
+
+def test_an_interrupted_rechunk_loses_nothing_and_the_next_ingest_finishes_it(tmp_path, articles_dir, monkeypatch):
+    from assistant.ingest import index
+
+    data = tmp_path / "data"
+    a = make_assistant(data, chunk_tokens=64)
+    a.ingest([str(articles_dir)])
+    before = chunk_map(a)
+    a.close()
+
+    monkeypatch.setattr(index, "GROUP_ARTICLES", 1)
+    settings = Settings.from_env({}, data_dir=data, llm="none", chunk_tokens=200)
+    b = Assistant(settings, embedder=FailingEmbedder(ok_batches=1))
+    with pytest.raises(RuntimeError):
+        b.ingest([str(articles_dir)])
+    assert len(b.catalog.list_articles()) == 3
+    ids = b.store.collection.get(include=[])["ids"]
+    assert {i.rsplit(":", 1)[0] for i in ids} == {r.id for r in b.catalog.list_articles()}
+    assert b.catalog.meta("layout") != b.indexer.layout(), "the new layout was recorded before the work was done"
+    b.close()
+
+    c = make_assistant(data, chunk_tokens=200)
+    assert c.ingest([str(articles_dir)]).rechunked == 3
+    after = chunk_map(c)
+    assert after != before and len(after) < len(before)
+    c.close()
