@@ -202,6 +202,16 @@ def test_the_sentence_after_a_matching_one_inherits_part_of_its_score():
         "Schools in Marrent also closed early for the spring holiday.")
 
 
+@pytest.mark.parametrize("question", ["How far upstream of Dunmarrow does the Harlow dam sit?",
+                                      "How many kilometres upstream of Dunmarrow does the Harlow dam sit?"])
+def test_a_question_asking_for_a_figure_prefers_the_sentence_that_gives_one(question):
+    # The second sentence holds one more of the question's words, but no figure.
+    dam = passage(1, "The Harlow dam sits 11 kilometres from Dunmarrow. "
+                     "Engineers say the Harlow dam sits upstream of Dunmarrow.", "Flood news")
+    ranked = [s.text for s in score_sentences(question, [dam])]
+    assert ranked[0] == "The Harlow dam sits 11 kilometres from Dunmarrow."
+
+
 class KeywordEmbedder:
     """Deterministic fake embedder: one dimension per keyword, 1.0 when the text contains it."""
 

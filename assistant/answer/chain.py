@@ -9,7 +9,6 @@ could close the evidence block or imitate a marker is neutralised.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, Iterator, Sequence
 
 from langchain_core.output_parsers import StrOutputParser
@@ -18,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from ..embed import Embedder
 from ..types import Passage
 from .cite import asks_to_identify, is_yes_no
-from .extractive import rerank_dense, score_sentences
+from .extractive import report_date, rerank_dense, score_sentences
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, BRIDGE_HINT, CHECK_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
 
 EVIDENCE_TOKENS = 350  # default budget for the evidence block, in rough tokens (4 characters each)
@@ -50,22 +49,13 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _date(published_at: str | None) -> str:
-    if not published_at:
-        return "undated"
-    try:
-        return date.fromisoformat(published_at[:10]).strftime("%B %-d, %Y")
-    except ValueError:
-        return published_at
-
-
 def passage_header(number: int, passage: Passage) -> str:
     """``[n] Outlet, Month D, YYYY — Title`` (a long title cut at a word boundary)."""
     outlet = _clean(passage.source or "Unknown outlet")
     title = _clean(passage.title or "Untitled")
     if len(title) > TITLE_CHARS:
         title = title[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
-    return f"[{number}] {outlet}, {_date(passage.published_at)} — {title}"
+    return f"[{number}] {outlet}, {report_date(passage.published_at)} — {title}"
 
 
 def _same_report_header(number: int, first: int) -> str:

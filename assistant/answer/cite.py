@@ -373,6 +373,11 @@ _DATE_WORDS = re.compile(
 )
 
 
+def asks_for_figure(question: str) -> bool:
+    """Whether the answer is a figure: "How many ...?", "How far ...?", "What percentage ...?"."""
+    return _HOW_MANY.search(question) is not None
+
+
 def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str]) -> str:
     """What a "who" or "how many" question asks for and the answer lacks ("" when it has it).
 
@@ -395,7 +400,7 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
             if word not in asked and word not in _NOT_NAMES and word not in _MONTHS and word not in _WEEKDAYS:
                 return ""
         return "name"
-    if _HOW_MANY.search(question):
+    if asks_for_figure(question):
         if _COUNT.search(question):
             text = _SHARE.sub(" ", text)  # "46.2 percent of the vote" does not say how many votes
         return "" if numbers(text) - numbers(question) else "figure"

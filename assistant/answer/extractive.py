@@ -15,7 +15,7 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import _stem, numbers, words_to_numbers
+from .cite import _stem, asks_for_figure, numbers, words_to_numbers
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -23,7 +23,6 @@ _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many"
 CARRY = 0.3  # share of the previous sentence's score a sentence inherits
 DENSE_CANDIDATES = 20
 DENSE_WEIGHT = 1.0
-_WANTS_NUMBER = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
     """
     terms = question_terms(question)
     total = sum(terms.values()) or 1.0
-    wants_number = bool(_WANTS_NUMBER.search(question))
+    wants_number = asks_for_figure(question)
     scored = []
     for number, p in enumerate(passages, start=1):
         context = {_stem(w) for w in re.findall(r"[a-z0-9]+", (p.title + " " + (p.heading or "")).lower())}
@@ -146,13 +145,14 @@ def figures_disagree(first: str, second: str) -> bool:
     return False
 
 
-def _when(p: Passage) -> str:
-    if not p.published_at:
+def report_date(published_at: str | None) -> str:
+    """A report's date as prose ("March 4, 2026"), as given when unparseable, "undated" when missing."""
+    if not published_at:
         return "undated"
     try:
-        return date.fromisoformat(p.published_at[:10]).strftime("%B %-d, %Y")
+        return date.fromisoformat(published_at[:10]).strftime("%B %-d, %Y")
     except ValueError:
-        return p.published_at
+        return published_at
 
 
 def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2) -> str:
@@ -182,5 +182,5 @@ def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: 
     for s in chosen:
         p = passages[s.passage_number - 1]
         outlet = p.source or "An undated source"
-        lines.append(f"{outlet} ({_when(p)}) reported: \u201c{s.text.strip()}\u201d [{s.passage_number}]")
+        lines.append(f"{outlet} ({report_date(p.published_at)}) reported: \u201c{s.text.strip()}\u201d [{s.passage_number}]")
     return " ".join(lines)
