@@ -196,6 +196,10 @@ def test_a_figure_borrowed_from_another_fact_in_the_passage_is_unsupported():
     ("How many times had the club whose fans set off flares won the cup before?", True),
     ("On what date is the shelter that housed 1,100 people due to close?", True),
     ("How many more evacuees did the Red Lantern Society count?", True),
+    ("Did more people die in Pellin than in Cray's Ford?", True),
+    ("Was the second relief package larger compared to the first?", True),
+    ("Who later replaced the transport minister?", False),  # "later" is not a comparison
+    ("How many homes were flooded when more than 200 people were evacuated?", False),  # a quantity
     ("What is the population of the village of Pellin?", False),
     ("Who was appointed to lead the inquiry into the Harlow Gap Dam failure?", False),
     ("How many people were evacuated from Cray's Ford?", False),
@@ -216,6 +220,9 @@ LONG_WHICH = ("Which company, as reported by both TechCrunch and The Verge, has 
     ("Which is older, the Harlow Gap Dam or the Route 9 bridge at Cray's Ford?", False),  # a choice
     ("How many times had the club whose fans set off flares won the cup before?", False),  # a count, not a name
     ("Who was appointed to lead the inquiry into the Harlow Gap Dam failure?", False),  # one fact
+    # "later" here tells the story, it compares nothing (MultiHop-RAG dev; taken for a choice until session 5)
+    ("Who is the individual associated with the cryptocurrency industry who, before his company's downfall, was "
+     "perceived as a reliable figure, but later faced allegations of fraud, as reported by The Verge and TechCrunch?", True),
 ])
 def test_questions_that_describe_one_thing_by_several_facts_are_recognised(question, identify):
     from assistant.answer.cite import asks_to_identify

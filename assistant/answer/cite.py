@@ -323,14 +323,19 @@ def is_yes_no(question: str) -> bool:
     return _YES_NO.match(q) is not None and not (_EITHER_OR.search(q) and _COMPARATIVE.search(q))
 
 
-_CHOICE_OR_COMPARISON = re.compile(rf"\bor\b|\bcame first\b|\b(?:{_COMPARATIVES})\b", re.I)
+# A comparative compares only with "than" or "compared to" after it ("more people than ...", not "later
+# faced charges", "a larger share"), and not as a quantity ("more than 200 homes"); or as a difference
+# ("how many more ...").
+_CHOICE_OR_COMPARISON = re.compile(
+    rf"\bor\b|\bcame first\b|\bhow (?:many|much) (?:more|fewer|less)\b|\b(?:{_COMPARATIVES})\b(?!\s+than\s+(?:\d|a |an |one |two |three |half))"
+    r"[^,;?]*?\b(?:than|compared (?:to|with)|relative to)\b", re.I)
 _BRIDGE = re.compile(r"\w\s+(?:who|whose|that|which)\s+\w+", re.I)
 _ASKS_WHICH = re.compile(r"(?:which|what|who)\b", re.I)
 BRIDGE_WORDS = 20
 
 
 def is_choice(question: str) -> bool:
-    """A choice or comparison: "Which is older, A or B?", "Did more people ...?"."""
+    """A choice or comparison: "Which is older, A or B?", "Did more people die in A than in B?"."""
     return bool(_CHOICE_OR_COMPARISON.search(question))
 
 
