@@ -68,7 +68,7 @@ class IngestReport:
     def summary(self) -> str:
         c = self.counts()
         parts = [f"{c.get(s, 0)} {s}" for s in ("added", "updated", "unchanged", "duplicate", "failed", "removed")]
-        again = f"; {self.rechunked} stored articles re-chunked for the new chunk settings" if self.rechunked else ""
+        again = f"; {self.rechunked} stored articles re-chunked (the index was made with other chunk settings)" if self.rechunked else ""
         return f"{', '.join(parts)}; {sum(f.articles for f in self.files)} articles and {self.chunks_added} chunks indexed{again}"
 
 
