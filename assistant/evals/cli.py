@@ -70,6 +70,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from ..pipeline import Assistant
     from .report import settings_for_report
 
+    code = _code_version()  # now, before a long ingest: the checkout may move on while this runs
     qpath = Path(args.questions)
     fmt = detect_format(qpath)
     corpus = [str(Path(c).resolve()) for c in args.corpus]
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "format": fmt,
         "corpus": corpus,
         "settings": settings_for_report(settings),
-        "code": _code_version(),
+        "code": code,
     }
     if fmt == "multihop":
         meta["dataset"] = "MultiHop-RAG (Tang & Yang 2024, ODC-BY 1.0)"
