@@ -50,6 +50,8 @@ def main() -> int:
         answerable = [t for t in by if t not in ("unanswerable", "null")]
         acc = [(t, by[t]["metrics"].get("strict_correct"), by[t]["n"]) for t in answerable]
         line = ", ".join(f"{t} {fmt(a)} (n={n})" for t, a, n in acc)
+        right, total = sum(round(a * n) for _, a, n in acc if a is not None), sum(n for _, _, n in acc)
+        line += f"; all answerable {right}/{total} = {fmt(right / total if total else None)}"
         print(f"- {name}: {line}" + (f"; single-fact {fmt(single['metrics']['strict_correct'])}" if single else ""))
     for name in ("ingest.json", "speed.json", "ui_load.json"):
         path = RESULTS / name
