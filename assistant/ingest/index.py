@@ -115,7 +115,8 @@ class Indexer:
 
     def rechunk_if_changed(self, progress: Progress | None = None) -> int:
         """Chunk every stored article again, from the text in the catalog, when the index was built with
-        other chunk settings or another chunker version; returns how many articles were re-chunked.
+        other chunk settings or another chunker version (or did not record them); returns how many articles
+        got different chunks. Articles whose chunks come out the same are left as they are.
 
         Safe to interrupt: new chunks overwrite old ones by id, and the new layout is recorded only at the
         end, so a killed run is simply done again by the next ingest. Nothing is deleted but chunks the
@@ -124,23 +125,29 @@ class Indexer:
         if recorded == wanted:
             return 0
         ids = self.catalog.ready_ids()
+        changed = 0
         if ids:
-            log.warning("the index was chunked with %s, the settings now say %s: re-chunking %d stored articles",
+            log.warning("the index was chunked with %s, the settings now say %s: chunking the %d stored articles again "
+                        "(those whose chunks come out the same are kept as they are)",
                         recorded or "settings it did not record", wanted, len(ids))
             if progress:
                 progress(0, len(ids))
             for i in range(0, len(ids), GROUP_ARTICLES):
                 articles = [a for a in (self.catalog.article(aid) for aid in ids[i : i + GROUP_ARTICLES]) if a]
-                chunked = self._store_chunks(articles)
+                # Articles whose chunks come out the same keep their stored vectors (no embedding, no rewrite).
+                fresh = [(a, cs) for a, cs in ((a, self._chunk(a)) for a in articles)
+                         if self.catalog.chunk_contents(a.id) != {c.id: (c.heading, c.text) for c in cs}]
+                chunked = self._store(fresh)
                 for article, chunks in chunked:
                     stale = self.catalog.chunk_ids_of(article.id) - {c.id for c in chunks}
                     if stale:
                         self.store.delete_chunks(sorted(stale))
                 self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
+                changed += len(chunked)
                 if progress:
                     progress(min(i + GROUP_ARTICLES, len(ids)), len(ids))
         self.catalog.set_meta("layout", wanted)
-        return len(ids)
+        return changed
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
         self.recover()
@@ -241,22 +248,23 @@ class Indexer:
 
     def _index_group(self, articles: Sequence[Article]) -> int:
         self.catalog.mark_pending(articles)
-        chunked = self._store_chunks(articles)
+        chunked = self._store([(a, self._chunk(a)) for a in articles])
         self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
         return sum(len(cs) for _, cs in chunked)
 
-    def _store_chunks(self, articles: Sequence[Article]) -> list[tuple[Article, list[Chunk]]]:
-        """Chunk and embed ``articles`` and upsert the chunks into Chroma (the catalog is the caller's)."""
-        chunked: list[tuple[Article, list[Chunk]]] = []
-        for article in articles:
-            header = self.embedder.count_tokens(embedding_text(article.title, article.source, article.published_at, None, ""))
-            budget = max(32, min(self.settings.chunk_tokens, MAX_WORD_PIECES - header - 2))
-            chunked.append((article, self.chunker.chunk(article, budget)))
+    def _chunk(self, article: Article) -> list[Chunk]:
+        header = self.embedder.count_tokens(embedding_text(article.title, article.source, article.published_at, None, ""))
+        budget = max(32, min(self.settings.chunk_tokens, MAX_WORD_PIECES - header - 2))
+        return self.chunker.chunk(article, budget)
+
+    def _store(self, chunked: list[tuple[Article, list[Chunk]]]) -> list[tuple[Article, list[Chunk]]]:
+        """Embed the chunks and upsert them into Chroma (the catalog is the caller's); returns ``chunked``."""
         flat = [(a, c) for a, cs in chunked for c in cs]
-        texts = [embedding_text(a.title, a.source, a.published_at, c.heading, c.text) for a, c in flat]
-        vectors = self.embedder.embed_batch(texts)
-        meta = [{"title": a.title, "source": a.source, "published_at": a.published_at, "url": a.url} for a, _ in flat]
-        self.store.upsert([c for _, c in flat], vectors, meta)
+        if flat:
+            texts = [embedding_text(a.title, a.source, a.published_at, c.heading, c.text) for a, c in flat]
+            vectors = self.embedder.embed_batch(texts)
+            meta = [{"title": a.title, "source": a.source, "published_at": a.published_at, "url": a.url} for a, _ in flat]
+            self.store.upsert([c for _, c in flat], vectors, meta)
         return chunked
 
     def _finish_files(self, items: Sequence[_Pending]) -> None:

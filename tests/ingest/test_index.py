@@ -349,7 +349,28 @@ def test_an_interrupted_rechunk_loses_nothing_and_the_next_ingest_finishes_it(tm
     b.close()
 
     c = make_assistant(data, chunk_tokens=200)
-    assert c.ingest([str(articles_dir)]).rechunked == 3
+    assert c.ingest([str(articles_dir)]).rechunked == 2  # the first article was done before the failure
     after = chunk_map(c)
     assert after != before and len(after) < len(before)
     c.close()
+
+
+def test_an_index_that_did_not_record_its_chunking_keeps_the_chunks_that_come_out_the_same(tmp_path, articles_dir):
+    data = tmp_path / "data"
+    a = make_assistant(data)
+    a.ingest([str(articles_dir)])
+    before = chunk_map(a)
+    vectors = a.store.collection.get(include=["embeddings"])
+    with a.catalog.transaction() as conn:  # an index made before indexes recorded their chunking
+        conn.execute("DELETE FROM meta")
+    a.close()
+
+    b = make_assistant(data)
+    report = b.ingest([str(articles_dir)])
+    assert report.rechunked == 0 and "re-chunked" not in report.summary()
+    assert b.embedder.calls == 0, "unchanged chunks were embedded again"
+    assert chunk_map(b) == before
+    after = b.store.collection.get(include=["embeddings"])
+    assert after["ids"] == vectors["ids"] and (after["embeddings"] == vectors["embeddings"]).all()
+    assert b.catalog.meta("layout") == b.indexer.layout()
+    b.close()
