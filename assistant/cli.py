@@ -118,6 +118,8 @@ def ingest_with_progress(assistant, paths: Sequence[str], show: bool = True):
         if bar is None and show and total:
             bar = tqdm(total=total, unit="article", desc="Indexing", file=sys.stderr)
         if bar is not None:
+            if total != bar.total:  # a second phase (stored articles re-chunked, then new ones indexed)
+                bar.reset(total=total)
             bar.n = done
             bar.refresh()
 
