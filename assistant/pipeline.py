@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import asks_to_identify, is_composite, is_yes_no, missing_answer_kind, verify
+from .answer.cite import is_composite, is_yes_no, missing_answer_kind, verify
 from .answer.extractive import extractive_answer
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -170,8 +170,7 @@ class Assistant:
                 timings["first_token"] = time.perf_counter() - started
                 yield Token(draft)
 
-        # An identification answer may restate the question's description of what it names.
-        text, citations, checks, refused = verify(draft, context, standalone if asks_to_identify(standalone) else "")
+        text, citations, checks, refused = verify(draft, context, standalone)
         missing = "" if refused else missing_answer_kind(standalone, text, [c.passage.source or "" for c in citations])
         if missing:
             # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.

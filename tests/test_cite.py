@@ -277,5 +277,8 @@ def test_an_identification_answer_may_restate_the_question_but_what_it_adds_must
     assert not ok and reason == "name nintendo not in the cited passage"
     ok, reason = check_sentence("The company was covered by Engadget and Polygon.", [DECK], given=DECK_QUESTION)
     assert (ok, reason) == (False, "only repeats the question")
-    text, _, _, refused = verify(restated + " [1]", [DECK], given=DECK_QUESTION)
+    text, _, _, refused = verify(restated + " [1]", [DECK], question=DECK_QUESTION)
     assert not refused and "Valve" in text
+    # A question that does not ask to identify something lends the answer nothing.
+    _, _, _, refused = verify(restated + " [1]", [DECK], question="What does the Steam Deck OLED improve?")
+    assert refused

@@ -225,13 +225,15 @@ def split_answer(text: str) -> list[tuple[str, tuple[int, ...]]]:
     return out
 
 
-def verify(answer_text: str, passages: Sequence[Passage], given: str = "") -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool]:
-    """Check every sentence of ``answer_text`` against the passages it cites (numbered from 1); ``given``:
-    see check_sentence.
+def verify(answer_text: str, passages: Sequence[Passage], question: str = "") -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool]:
+    """Check every sentence of ``answer_text`` against the passages it cites (numbered from 1). When
+    ``question`` asks to identify one thing by several facts, the answer may restate it (check_sentence's
+    ``given``).
 
     Returns the cleaned text (supported sentences only, markers renumbered by first use), the
     citations, the per-sentence verdicts, and whether the answer is a refusal.
     """
+    given = question if question and asks_to_identify(question) else ""
     by_number = {i: p for i, p in enumerate(passages, start=1)}
     checks: list[SentenceCheck] = []
     kept: list[tuple[str, tuple[int, ...]]] = []
