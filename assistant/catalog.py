@@ -283,17 +283,11 @@ class Catalog:
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
 
-    def chunk_ids_of(self, article_id: str) -> set[str]:
-        return {r[0] for r in self._query("SELECT id FROM chunks WHERE article_id = ?", (article_id,))}
-
     def chunk_contents(self, article_id: str) -> dict[str, tuple[str | None, str]]:
         """Chunk id -> (heading, text) of one article, as stored."""
         rows = self._query("SELECT c.id, c.heading, f.body FROM chunks c JOIN chunks_fts f ON f.rowid = c.rowid "
                            "WHERE c.article_id = ?", (article_id,))
         return {cid: (heading, body) for cid, heading, body in rows}
-
-    def ready_ids(self) -> list[str]:
-        return [r[0] for r in self._query("SELECT id FROM articles WHERE status = 'ready' ORDER BY id")]
 
     # Facts about the index itself (how its chunks were made).
     def meta(self, key: str) -> str | None:

@@ -1,8 +1,8 @@
 """Files -> Articles -> Chunks -> embeddings -> Chroma + catalog, incrementally and idempotently.
 
 The index records how its chunks were made (chunk size, overlap, chunker version): when the settings
-or the chunker change, the next ingest re-chunks every stored article from the text kept in the catalog,
-so an index never mixes chunks made two ways.
+or the chunker change, the next ingest chunks every stored article again from the text kept in the
+catalog (re-embedding only those whose chunks differ), so an index never mixes chunks made two ways.
 
 Order of writes per group of articles: catalog marks them ``pending``; chunks go to Chroma (upsert by
 content-derived ids); then, in one SQLite transaction, their full-text rows are written and they become
@@ -124,7 +124,7 @@ class Indexer:
         wanted, recorded = self.layout(), self.catalog.meta("layout")
         if recorded == wanted:
             return 0
-        ids = self.catalog.ready_ids()
+        ids = [row.id for row in self.catalog.list_articles()]
         changed = 0
         if ids:
             log.warning("the index was chunked with %s, the settings now say %s: chunking the %d stored articles again "
@@ -133,17 +133,22 @@ class Indexer:
             if progress:
                 progress(0, len(ids))
             for i in range(0, len(ids), GROUP_ARTICLES):
-                articles = [a for a in (self.catalog.article(aid) for aid in ids[i : i + GROUP_ARTICLES]) if a]
-                # Articles whose chunks come out the same keep their stored vectors (no embedding, no rewrite).
-                fresh = [(a, cs) for a, cs in ((a, self._chunk(a)) for a in articles)
-                         if self.catalog.chunk_contents(a.id) != {c.id: (c.heading, c.text) for c in cs}]
-                chunked = self._store(fresh)
-                for article, chunks in chunked:
-                    stale = self.catalog.chunk_ids_of(article.id) - {c.id for c in chunks}
-                    if stale:
-                        self.store.delete_chunks(sorted(stale))
-                self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
-                changed += len(chunked)
+                fresh: list[tuple[Article, list[Chunk]]] = []
+                stale: list[str] = []  # chunk ids the new chunking no longer makes
+                for aid in ids[i : i + GROUP_ARTICLES]:
+                    article = self.catalog.article(aid)
+                    if article is None:
+                        continue
+                    chunks, stored = self._chunk(article), self.catalog.chunk_contents(aid)
+                    # Articles whose chunks come out the same keep their stored vectors (no embedding, no rewrite).
+                    if stored != {c.id: (c.heading, c.text) for c in chunks}:
+                        fresh.append((article, chunks))
+                        stale += sorted(set(stored) - {c.id for c in chunks})
+                self._store(fresh)
+                if stale:
+                    self.store.delete_chunks(stale)
+                self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in fresh])
+                changed += len(fresh)
                 if progress:
                     progress(min(i + GROUP_ARTICLES, len(ids)), len(ids))
         self.catalog.set_meta("layout", wanted)
@@ -248,7 +253,8 @@ class Indexer:
 
     def _index_group(self, articles: Sequence[Article]) -> int:
         self.catalog.mark_pending(articles)
-        chunked = self._store([(a, self._chunk(a)) for a in articles])
+        chunked = [(a, self._chunk(a)) for a in articles]
+        self._store(chunked)
         self.catalog.mark_ready([(a, cs, signature(a.body)) for a, cs in chunked])
         return sum(len(cs) for _, cs in chunked)
 
@@ -257,15 +263,14 @@ class Indexer:
         budget = max(32, min(self.settings.chunk_tokens, MAX_WORD_PIECES - header - 2))
         return self.chunker.chunk(article, budget)
 
-    def _store(self, chunked: list[tuple[Article, list[Chunk]]]) -> list[tuple[Article, list[Chunk]]]:
-        """Embed the chunks and upsert them into Chroma (the catalog is the caller's); returns ``chunked``."""
+    def _store(self, chunked: Sequence[tuple[Article, list[Chunk]]]) -> None:
+        """Embed the chunks and upsert them into Chroma (the catalog is the caller's)."""
         flat = [(a, c) for a, cs in chunked for c in cs]
         if flat:
             texts = [embedding_text(a.title, a.source, a.published_at, c.heading, c.text) for a, c in flat]
             vectors = self.embedder.embed_batch(texts)
             meta = [{"title": a.title, "source": a.source, "published_at": a.published_at, "url": a.url} for a, _ in flat]
             self.store.upsert([c for _, c in flat], vectors, meta)
-        return chunked
 
     def _finish_files(self, items: Sequence[_Pending]) -> None:
         for item in items:
