@@ -120,7 +120,7 @@ def test_instructions_inside_an_article_are_not_followed(assistant):
 
 
 def test_a_yes_no_answer_starts_with_yes_or_no(assistant):
-    # Left free, the 1.5B model often opens a yes/no answer some other way; the grammar makes it choose.
+    # A lead-in yes/no question: the grammar bound for yes/no questions makes the reply open with one of the two words.
     raw, answer = ask_streaming(assistant, "Between the first reports and the later ones, did the militiamen travel towards Aleppo?")
     assert raw.startswith(("Yes", "No")), raw
 
