@@ -39,6 +39,9 @@ def main() -> int:
     ap.add_argument("--clause-parts", type=int, choices=[0, 1])
     ap.add_argument("--rerank-weight", type=float)
     ap.add_argument("--rerank-depth", type=int)
+    ap.add_argument("--blend-weight", type=float)
+    ap.add_argument("--blend-depth", type=int)
+    ap.add_argument("--date-bonus", type=float)
     ap.add_argument("--types")
     ap.add_argument("--cache-queries", action="store_true",
                     help="reuse question embeddings across runs (for tuning; latency figures then exclude embedding)")
@@ -48,10 +51,10 @@ def main() -> int:
         return 2
     assistant = indexed_assistant(dataset, args.data_dir)
     r = assistant.retriever
-    for name in ("lexical_weight", "dense_weight", "per_article", "pool", "clause_parts", "rerank_weight", "rerank_depth"):
+    for name in ("lexical_weight", "dense_weight", "per_article", "pool", "clause_parts", "rerank_weight", "rerank_depth", "blend_weight", "blend_depth", "date_bonus"):
         if getattr(args, name) is not None:
             setattr(r, name, getattr(args, name))
-    print(f"retriever: lexical_weight={r.lexical_weight} dense_weight={r.dense_weight} per_article={r.per_article} pool={r.pool} clause_parts={r.clause_parts} rerank_weight={r.rerank_weight} rerank_depth={r.rerank_depth}")
+    print(f"retriever: lexical_weight={r.lexical_weight} dense_weight={r.dense_weight} per_article={r.per_article} pool={r.pool} clause_parts={r.clause_parts} rerank_weight={r.rerank_weight} rerank_depth={r.rerank_depth} blend_weight={r.blend_weight} blend_depth={r.blend_depth} date_bonus={r.date_bonus}")
     questions = [q for q in import_multihop_questions(dataset / "MultiHopRAG-dev.json") if q.evidence]
     if args.types:
         questions = [q for q in questions if q.type in args.types.split(",")]

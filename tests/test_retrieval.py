@@ -11,7 +11,8 @@ import pytest
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
 from assistant.pipeline import Assistant
-from assistant.retrieval import Filters, find_dates, plan_query
+from assistant.retrieval import Filters, HybridRetriever, find_dates, plan_query
+from assistant.types import Passage
 
 ROOT = Path(__file__).resolve().parents[1]
 FICTIONAL = ROOT / "evals" / "fictional" / "corpus"
@@ -83,6 +84,48 @@ def test_plan_query_uses_the_reference_date_and_notices_recency_words():
     assert (plan.since, plan.until) == ("2026-03-07", "2026-03-07")
     assert plan.latest
     assert not plan_query("How many people died?", OUTLETS).latest
+
+
+@pytest.mark.parametrize(
+    "question,latest",
+    [
+        ("How many people are currently listed as missing after the dam failure?", True),
+        ("How many cases have been recorded so far in the outbreak?", True),
+        ("Who is the current chief executive of Quellwater Hydro?", True),
+        ("What's the death toll now?", True),
+        ("Is Lucia Ferrant still the chief executive?", True),
+        # Describing clauses and quotations only identify something: no preference for new reports.
+        ("Who is the individual under 30, once the richest, who is now facing a criminal trial?", False),
+        ("Who is the man that was once likened to an investor but is now facing fraud charges?", False),
+        ("Did the Ledger report his losses, stating he is on a current three-fight winning streak?", False),
+        ("Which article featured \"Chris Hammer's latest book\"?", False),
+        ("Does the Courier suggest that the mayor is considering leaving her current role?", False),
+    ],
+)
+def test_recency_words_ask_for_the_newest_reports_only_in_the_main_clause(question, latest):
+    assert plan_query(question, OUTLETS).latest is latest
+
+
+def test_a_recency_word_inside_an_outlet_name_asks_for_nothing():
+    outlets = OUTLETS + ["Business Today | Latest Stock Market And Economy News India"]
+    q = "Did Business Today | Latest Stock Market And Economy News India report the merger?"
+    assert plan_query(q, outlets).sources == ("Business Today | Latest Stock Market And Economy News India",)
+    assert not plan_query(q, outlets).latest
+    assert plan_query("What is the latest figure from Northgate Wire?", outlets).latest
+
+
+def _candidate(cid: str, lexical: float | None) -> Passage:
+    return Passage(cid, cid.split(":")[0], "", "", None, None, scores={} if lexical is None else {"lexical": lexical})
+
+
+def test_blend_lets_a_chunk_far_ahead_on_the_questions_words_overtake_a_near_tie_in_rank_fusion():
+    retriever = HybridRetriever(None, None, None)  # _blend reads only the candidates' scores
+    fused = [_candidate("a:0", 4.0), _candidate("b:0", 12.0), _candidate("c:0", None), _candidate("d:0", 11.0)]
+    assert [p.chunk_id for p in retriever._blend(fused)] == ["b:0", "d:0", "a:0", "c:0"]
+    close = [_candidate("a:0", 11.5), _candidate("b:0", 12.0), _candidate("c:0", None)]
+    assert [p.chunk_id for p in retriever._blend(close)] == ["a:0", "b:0", "c:0"]
+    retriever.blend_weight = 0
+    assert retriever._blend(fused) == fused
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

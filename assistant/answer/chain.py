@@ -16,7 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from ..embed import Embedder
 from ..types import Passage
-from .cite import asks_to_identify, is_yes_no
+from .cite import asks_for_latest, asks_to_identify, is_yes_no
 from .extractive import report_date, rerank_dense, score_sentences
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, BRIDGE_HINT, CHECK_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
 
@@ -33,7 +33,6 @@ ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("h
 CHECK_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", CHECK_USER)])
 REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_USER)])
 
-_LATEST = re.compile(r"\b(?:latest|most recent|newest|now|currently|current|so far|still)\b", re.I)
 _BLOCK_TAG = re.compile(r"</?\s*passages\s*>", re.I)
 _MARKER_LIKE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
@@ -71,7 +70,7 @@ def select_evidence(question: str, passages: Sequence[Passage], budget: int = EV
     scored = rerank_dense(question, score_sentences(question, passages), embedder)
     if not scored:
         return {}
-    if _LATEST.search(question):
+    if asks_for_latest(question):
         scored = _favour_recent(scored, passages)
     floor = scored[0].coverage * MIN_RELATIVE_COVERAGE
     chosen: dict[int, list[tuple[int, str]]] = {}
@@ -142,7 +141,7 @@ def hints(question: str) -> str:
         out = BRIDGE_HINT
     else:
         out = ""
-    return out + (LATEST_HINT if _LATEST.search(question) else "")
+    return out + (LATEST_HINT if asks_for_latest(question) else "")
 
 
 def answer_chain(chat_model: Any):

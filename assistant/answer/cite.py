@@ -380,6 +380,19 @@ _DATE_WORDS = re.compile(
 )
 
 
+_RECENCY = re.compile(r"\b(latest|most recent|now|currently|current|so far|newest|as of|still)\b", re.I)
+_CLAUSE_END = re.compile(r"[,;:]|\s(?:who|whom|whose|which|that|while|where|whereas|but)\s", re.I)
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]|(?<!\w)'[^']*'(?!\w)")
+
+
+def asks_for_latest(question: str) -> bool:
+    """Whether the question asks for the newest state of things: a recency word ("latest", "now",
+    "currently", "so far") in its main clause. In a describing clause ("the man who is now facing
+    trial", "her current winning streak" after a comma) or a quotation it only identifies something."""
+    main = _CLAUSE_END.split(_QUOTED.sub(" ", question), maxsplit=1)[0]
+    return bool(_RECENCY.search(main))
+
+
 def asks_for_figure(question: str) -> bool:
     """Whether the answer is a figure: "How many ...?", "How far ...?", "What percentage ...?"."""
     return _HOW_MANY.search(question) is not None

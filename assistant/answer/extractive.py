@@ -15,7 +15,7 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import _stem, asks_for_figure, numbers, words_to_numbers
+from .cite import _stem, asks_for_figure, asks_for_latest, numbers, words_to_numbers
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -173,8 +173,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: 
             break
         if passages[s.passage_number - 1].article_id != passages[best.passage_number - 1].article_id:
             chosen.append(s)
-    latest = re.search(r"\b(latest|most recent|now|currently|current|so far)\b", question, re.I)
-    if latest:
+    if asks_for_latest(question):
         chosen.sort(key=lambda s: passages[s.passage_number - 1].published_at or "", reverse=True)
     lines = []
     if len(chosen) > 1 and figures_disagree(chosen[0].text, chosen[1].text):
