@@ -282,3 +282,29 @@ def test_an_identification_answer_may_restate_the_question_but_what_it_adds_must
     # A question that does not ask to identify something lends the answer nothing.
     _, _, _, refused = verify(restated + " [1]", [DECK], question="What does the Steam Deck OLED improve?")
     assert refused
+
+
+HOCKEY = Passage(
+    "nyt:3", "nyt", "The 19-year-old centre scored twice on Thursday and leads all rookies in points.",
+    "He's Hockey's Brightest Young Star. This Is What Makes Him Special", "The New York Times",
+    "2023-11-17T10:00:00+00:00",
+)
+
+
+@pytest.mark.parametrize("answer", [
+    "The New York Times, November 17, 2023 \u2014 He's Hockey's Brightest Young Star [1].",
+    "This Is What Makes Him\u2026 [1]",
+])
+def test_an_answer_that_only_copies_a_passages_header_is_a_refusal(answer):
+    text, _, checks, refused = verify(answer, [HOCKEY], "Which band did Rolling Stone review on its latest tour?")
+    assert refused and text == ""
+    assert checks[0].reason == "copies a passage's header instead of stating something"
+
+
+def test_a_name_that_a_title_holds_still_answers_and_a_claim_from_the_text_is_kept():
+    text, _, _, refused = verify("The New York Times reported that the centre scored twice on Thursday [1].", [HOCKEY])
+    assert not refused and "scored twice" in text
+    name = Passage("t:1", "t", "Prosecutors said he knowingly committed fraud.", "Sam Bankman-Fried goes on trial",
+                   "TechCrunch", "2023-10-04")
+    _, _, _, refused = verify("Sam Bankman-Fried [1].", [name], "Who is the founder accused of fraud by prosecutors?")
+    assert not refused

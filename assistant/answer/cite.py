@@ -157,6 +157,8 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
     the sentence's other words must come from the passages (a sentence that only repeats it fails)."""
     if not cited:
         return False, "cites no passage"
+    if _copies_a_title(sentence, cited):
+        return False, "copies a passage's header instead of stating something"
     passages_text = "\n".join(_support_text(p) for p in cited)
     support = passages_text + ("\n" + given if given else "")
     support_lower = support.lower()
@@ -184,6 +186,18 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
         if overlap < 0.5:
             return False, f"only {overlap:.0%} of its content words appear in the cited passage"
     return True, ""
+
+
+def _copies_a_title(sentence: str, cited: Sequence[Passage]) -> bool:
+    """Whether the sentence is only (a piece of) a cited passage's title, as in the header line the model
+    reads ("The Times, May 2, 2025 — Ferry crews end strike"), that the passage text itself does not
+    contain: the small model sometimes answers a question it cannot answer that way. Four words at
+    least, so a bare name that a title happens to hold is not taken for one."""
+    bare = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", sentence).strip()
+    tail = bare.split(" — ", 1)[-1].strip().rstrip(".…").strip()
+    if len(tail.split()) < 4:
+        return False
+    return any(tail in (p.title or "") and tail not in p.text for p in cited)
 
 
 def _name_in(name: str, support_lower: str) -> bool:
