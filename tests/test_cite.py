@@ -301,6 +301,12 @@ def test_an_answer_that_only_copies_a_passages_header_is_a_refusal(answer):
     assert checks[0].reason == "copies a passage's header instead of stating something"
 
 
+def test_a_title_piece_cut_where_the_header_cuts_it_is_a_copy_even_when_the_text_repeats_the_title():
+    titled = Passage("nyt:0", "nyt", HOCKEY.title + ". " + HOCKEY.text, HOCKEY.title, HOCKEY.source, HOCKEY.published_at)
+    _, _, _, refused = verify("This Is What Makes Him\u2026 [1]", [titled], "Which band did Rolling Stone review?")
+    assert refused
+
+
 def test_a_name_that_a_title_holds_still_answers_and_a_claim_from_the_text_is_kept():
     text, _, _, refused = verify("The New York Times reported that the centre scored twice on Thursday [1].", [HOCKEY])
     assert not refused and "scored twice" in text

@@ -191,13 +191,15 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
 def _copies_a_title(sentence: str, cited: Sequence[Passage]) -> bool:
     """Whether the sentence is only (a piece of) a cited passage's title, as in the header line the model
     reads ("The Times, May 2, 2025 — Ferry crews end strike"), that the passage text itself does not
-    contain: the small model sometimes answers a question it cannot answer that way. Four words at
+    contain or that ends where the header cut the title ("…"): the small model sometimes answers a
+    question it cannot answer that way. Four words at
     least, so a bare name that a title happens to hold is not taken for one."""
     bare = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", sentence).strip()
+    cut = bare.rstrip(".").endswith("…")  # the header's mark for a title cut short: copied, not written
     tail = bare.split(" — ", 1)[-1].strip().rstrip(".…").strip()
     if len(tail.split()) < 4:
         return False
-    return any(tail in (p.title or "") and tail not in p.text for p in cited)
+    return any(tail in (p.title or "") and (cut or tail not in p.text) for p in cited)
 
 
 def _name_in(name: str, support_lower: str) -> bool:
