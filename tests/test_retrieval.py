@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -124,6 +125,8 @@ def test_blend_lets_a_chunk_far_ahead_on_the_questions_words_overtake_a_near_tie
     assert [p.chunk_id for p in retriever._blend(fused)] == ["b:0", "d:0", "a:0", "c:0"]
     close = [_candidate("a:0", 11.5), _candidate("b:0", 12.0), _candidate("c:0", None)]
     assert [p.chunk_id for p in retriever._blend(close)] == ["a:0", "b:0", "c:0"]
+    dated = [_candidate("a:0", 12.0), replace(_candidate("b:0", 11.5), scores={"lexical": 11.5, "on_dates": 1.0})]
+    assert [p.chunk_id for p in retriever._blend(dated)] == ["b:0", "a:0"]  # the report from the day named
     retriever.blend_weight = 0
     assert retriever._blend(fused) == fused
 
