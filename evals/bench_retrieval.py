@@ -26,22 +26,18 @@ from assistant.evals.metrics import percentile, retrieval_scores
 from assistant.evals.questions import import_multihop_questions
 from assistant.pipeline import Assistant
 
+# HybridRetriever attributes a run may override (--clause-parts takes 0 or 1), printed with every run.
+TUNABLE = {"lexical_weight": float, "dense_weight": float, "per_article": int, "pool": int, "clause_parts": int,
+           "rerank_weight": float, "rerank_depth": int, "blend_weight": float, "blend_depth": int, "date_bonus": float}
+
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
     ap.add_argument("--dataset", default=str(MULTIHOP))
     ap.add_argument("--limit", type=int)
-    ap.add_argument("--lexical-weight", type=float)
-    ap.add_argument("--dense-weight", type=float)
-    ap.add_argument("--per-article", type=int)
-    ap.add_argument("--pool", type=int)
-    ap.add_argument("--clause-parts", type=int, choices=[0, 1])
-    ap.add_argument("--rerank-weight", type=float)
-    ap.add_argument("--rerank-depth", type=int)
-    ap.add_argument("--blend-weight", type=float)
-    ap.add_argument("--blend-depth", type=int)
-    ap.add_argument("--date-bonus", type=float)
+    for name, kind in TUNABLE.items():
+        ap.add_argument("--" + name.replace("_", "-"), type=kind)
     ap.add_argument("--types")
     ap.add_argument("--cache-queries", action="store_true",
                     help="reuse question embeddings across runs (for tuning; latency figures then exclude embedding)")
@@ -51,10 +47,10 @@ def main() -> int:
         return 2
     assistant = indexed_assistant(dataset, args.data_dir)
     r = assistant.retriever
-    for name in ("lexical_weight", "dense_weight", "per_article", "pool", "clause_parts", "rerank_weight", "rerank_depth", "blend_weight", "blend_depth", "date_bonus"):
+    for name in TUNABLE:
         if getattr(args, name) is not None:
             setattr(r, name, getattr(args, name))
-    print(f"retriever: lexical_weight={r.lexical_weight} dense_weight={r.dense_weight} per_article={r.per_article} pool={r.pool} clause_parts={r.clause_parts} rerank_weight={r.rerank_weight} rerank_depth={r.rerank_depth} blend_weight={r.blend_weight} blend_depth={r.blend_depth} date_bonus={r.date_bonus}")
+    print("retriever: " + " ".join(f"{name}={getattr(r, name)}" for name in TUNABLE))
     questions = [q for q in import_multihop_questions(dataset / "MultiHopRAG-dev.json") if q.evidence]
     if args.types:
         questions = [q for q in questions if q.type in args.types.split(",")]
