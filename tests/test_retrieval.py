@@ -190,6 +190,12 @@ def test_date_in_the_question_ranks_that_days_reports_first(assistant):
     assert days.count("2026-03-05") >= 3, days
 
 
+def test_a_latest_question_gets_the_newest_reports_first(assistant):
+    latest = assistant.retrieve("What is the latest confirmed death toll from the Harlow Gap Dam failure?", k=6)
+    days = [p.published_at[:10] for p in latest]
+    assert days == sorted(days, reverse=True) and len(set(days)) > 1, days
+
+
 def test_passages_carry_citation_metadata(assistant):
     for p in assistant.retrieve("Harlow Gap Dam breach", k=6):
         assert p.source in OUTLETS and p.published_at and p.title and p.url
