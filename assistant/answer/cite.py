@@ -192,8 +192,8 @@ def _copies_a_title(sentence: str, cited: Sequence[Passage]) -> bool:
     """Whether the sentence is only (a piece of) a cited passage's title, as in the header line the model
     reads ("The Times, May 2, 2025 — Ferry crews end strike"), that the passage text itself does not
     contain or that ends where the header cut the title ("…"): the small model sometimes answers a
-    question it cannot answer that way. Four words at
-    least, so a bare name that a title happens to hold is not taken for one."""
+    question it cannot answer that way. Four words at least, so a bare name that a title happens to
+    hold is not taken for one."""
     bare = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", sentence).strip()
     cut = bare.rstrip(".").endswith("…")  # the header's mark for a title cut short: copied, not written
     tail = bare.split(" — ", 1)[-1].strip().rstrip(".…").strip()
