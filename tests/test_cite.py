@@ -314,3 +314,11 @@ def test_a_name_that_a_title_holds_still_answers_and_a_claim_from_the_text_is_ke
                    "TechCrunch", "2023-10-04")
     _, _, _, refused = verify("Sam Bankman-Fried [1].", [name], "Who is the founder accused of fraud by prosecutors?")
     assert not refused
+
+
+def test_a_numbered_label_or_list_item_is_not_taken_for_a_count_of_the_words_after_it():
+    passage = Passage("o:0", "o", "The virus was found in samples from Beds 4 and 7, both near the outflow of the sewage works.",
+                      "Lab tests confirm two Grennock Bay oyster beds as source", "The Civic Observer", "2026-03-11")
+    assert check_sentence("Oysters from Beds 4 and 7 in Grennock Bay tested positive for the virus.", [passage]) == (True, "")
+    ok, reason = check_sentence("7 oyster farmers in Grennock Bay tested positive.", [passage])
+    assert not ok and reason == "figure 7 is about something else in the cited passage"

@@ -91,6 +91,10 @@ def numbers(text: str) -> set[str]:
 _FRAMING = {"report", "said", "say", "according", "told", "stat", "announc", "wrote", "quot"}
 
 
+# A figure followed by one of these does not count the words after it ("Beds 4 and 7 in Grennock Bay").
+_NOT_COUNTING = {"and", "or", "in", "at", "on", "to", "from", "by", "near"}
+
+
 def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
     """Each figure in the text with the content words right after it ("10 Turkish soldiers" ->
     {turkish, soldier}); with a wider window, also the words before it, for the passage side."""
@@ -104,7 +108,10 @@ def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
         value = token.replace(",", "")
         if re.fullmatch(r"(19|20)\d\d", value):
             continue  # years are dates, not counts
-        after = [t for t in tokens[i + 1 : i + 1 + window + 2] if not t[0].isdigit()][:window]
+        following = tokens[i + 1 : i + 1 + window + 2]
+        if following and following[0].lower() in _NOT_COUNTING:
+            following = []  # "Beds 4 and 7 in Grennock Bay": a label or a list item, not a count of the words after it
+        after = [t for t in following if not t[0].isdigit()][:window]
         before = tokens[max(0, i - window) : i] if window > 2 else []
         words = {_stem(w.lower()) for w in after + before if w.lower() not in _NOT_NAMES and len(w) > 2} - _FRAMING
         out.append((_fmt(float(value)) if "." in value else value.lstrip("0") or "0", words))
