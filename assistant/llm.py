@@ -289,6 +289,19 @@ class LlamaCppChatModel(BaseChatModel):
         text = "".join(c.text for c in self._stream(messages, stop, run_manager, **kwargs))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
+    def start_logodds(self, messages: list[BaseMessage], words: tuple[str, str]) -> float:
+        """How much likelier the reply is to start with ``words[0]`` than with ``words[1]``: the difference
+        of their first-token logits (natural log-odds) after the prompt. The prompt stays in llama.cpp's
+        cache, so a reply to the same messages right after costs almost nothing more to start."""
+        payload = [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages]
+        llama = self.llama
+        first, second = (llama.tokenize(w.encode(), add_bos=False)[0] for w in words)
+        with self._lock:
+            # One token is sampled; its logits (after the whole prompt) are still the context's last ones.
+            llama.create_chat_completion(messages=payload, max_tokens=1, temperature=0.0)
+            logits = llama._ctx.get_logits()
+            return float(logits[first] - logits[second])
+
 
 # --- choosing the backend -------------------------------------------------------------------------
 

@@ -124,6 +124,29 @@ def test_a_yes_no_answer_is_made_to_start_with_yes_or_no_only_where_the_model_su
     assert plain.starts == [None]
 
 
+class LogOddsModel(StartRecordingModel):
+    """A fake that, like the local model, tells its log-odds of starting with one word rather than another."""
+
+    logodds: float = 0.0
+    asked: list[Any] = Field(default_factory=list)
+
+    def start_logodds(self, messages, words):
+        self.asked.append((messages[-1].content, words))
+        return self.logodds
+
+
+@pytest.mark.parametrize("logodds, start", [(-0.3, ("Yes",)), (-0.6, ("No",)), (0.2, ("Yes",)), (-2.0, ("No",))])
+def test_a_yes_no_answer_starts_with_the_word_the_biased_log_odds_choose(logodds, start):
+    assert chain.YES_NO_BIAS == 0.45  # the cases above sit either side of it
+    model = LogOddsModel(logodds=logodds, messages=iter([AIMessage(content=f"{start[0]} [1].")]))
+    question = "Did Iraqi militia cross into Syria?"
+    list(stream_answer(model, question, [MILITIA]))
+    assert model.starts == [start]
+    # The log-odds are read from the very prompt the answer is then written from (so llama.cpp's cache serves both).
+    (asked, words), = model.asked
+    assert words == ("Yes", "No") and asked == model.calls[0][1].content and question in asked
+
+
 def test_system_prompt_is_identical_across_questions_so_the_kv_cache_is_reused():
     model = reply("a [1].", "b [2].")
     list(stream_answer(model, QUESTION, [MILITIA]))

@@ -7,6 +7,7 @@ Slow: the models load once per session. The joined GGUF files are cached in BRIE
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -123,6 +124,24 @@ def test_a_yes_no_answer_starts_with_yes_or_no(assistant):
     # A lead-in yes/no question: the grammar bound for yes/no questions makes the reply open with one of the two words.
     raw, answer = ask_streaming(assistant, "Between the first reports and the later ones, did the militiamen travel towards Aleppo?")
     assert raw.startswith(("Yes", "No")), raw
+
+
+def test_the_yes_no_start_is_chosen_from_the_models_log_odds_for_this_prompt(assistant):
+    from assistant.answer import chain
+
+    def inputs(question):
+        passages = assistant.retrieve(question)[: assistant.settings.top_k]
+        return chain.answer_inputs(question, passages, assistant.settings.evidence_tokens, assistant.embedder)
+
+    model = assistant.chat_model
+    question = "Did about 200 Iraqi militiamen cross into Syria?"
+    odds = model.start_logodds(chain.ANSWER_PROMPT.format_messages(**inputs(question)), ("Yes", "No"))
+    other = model.start_logodds(chain.ANSWER_PROMPT.format_messages(**inputs("Did the dam inquiry clear Quellwater Hydro?")),
+                                ("Yes", "No"))
+    assert math.isfinite(odds) and math.isfinite(other) and odds != other  # read from each prompt, not left over
+    expected = "Yes" if odds + chain.YES_NO_BIAS > 0 else "No"
+    raw, _ = ask_streaming(assistant, question)
+    assert raw.startswith(expected), (raw, odds)
 
 
 def test_the_model_stays_loaded_between_questions(assistant):
