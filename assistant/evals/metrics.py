@@ -292,8 +292,29 @@ def _group_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "metrics": means,
         "counts": counts,
         "refusal": refusal_scores(rows),
+        "yes_no": yes_no_counts(rows),
         "latency": latency or {key: latency_summary(()) for key in LATENCY_KEYS},
     }
+
+
+def yes_no_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """How the answers to questions whose gold answer is yes or no lean: of the gold-yes questions, how
+    many answers say yes first; of the gold-no ones, how many say no first; and the balanced accuracy
+    (the mean of those two rates, which a model saying only "yes" or only "no" cannot lift above 0.5
+    whatever the share of yes answers). None when there are no such questions."""
+    counts = {"gold_yes": 0, "said_yes": 0, "gold_no": 0, "said_no": 0}
+    for row in rows:
+        golds = {normalize_answer(g) for g in row.get("gold_answers") or ()}
+        if len(golds) != 1 or not golds <= set(YES_NO):
+            continue
+        gold = golds.pop()
+        said = _first_yes_no(normalize_answer(row.get("answer") or ""))
+        counts[f"gold_{gold}"] += 1
+        counts[f"said_{gold}"] += said == gold
+    if not counts["gold_yes"] and not counts["gold_no"]:
+        return None
+    rates = [counts[f"said_{w}"] / counts[f"gold_{w}"] for w in ("yes", "no") if counts[f"gold_{w}"]]
+    return {**counts, "balanced_accuracy": sum(rates) / len(rates)}
 
 
 def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

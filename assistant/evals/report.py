@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from .metrics import yes_no_counts
+
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "report.md"
 PLOT_FILES = ("metrics_by_type.png", "latency.png")
@@ -115,6 +117,13 @@ def render_markdown(summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]
     for name, g in groups:
         r = g["refusal"]
         lines.append(f"| {name} | {g['n_refused']} | {_fmt(r['precision'])} | {_fmt(r['recall'])} | {_fmt(r['f1'])} |")
+    yes_no = [(name, g.get("yes_no")) for name, g in groups if g.get("yes_no")]
+    if yes_no:
+        lines += ["", "## Yes/no questions", "",
+                  "How the answers lean: a model that always says the same word scores 0.5 balanced accuracy.", "",
+                  "| group | gold yes answered yes | gold no answered no | balanced accuracy |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {c['said_yes']} of {c['gold_yes']} | {c['said_no']} of {c['gold_no']} | "
+                  f"{_fmt(c['balanced_accuracy'])} |" for name, c in yes_no]
     lines += ["", "## Latency (seconds)", "", "| group | retrieval p50 | retrieval p95 | first token p50 | first token p95 | total p50 | total p95 |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for name, g in groups:
@@ -234,6 +243,13 @@ def compare_runs(run_a_dir: str | Path, run_b_dir: str | Path) -> str:
             va, vb = ga["metrics"].get(key), gb["metrics"].get(key)
             delta = f"{vb - va:+.3f}" if va is not None and vb is not None else "n/a"
             lines.append(f"| {LABELS.get(key, key)} | {_fmt(va)} | {_fmt(vb)} | {delta} |")
+        lines.append("")
+    lean = [(name, yes_no_counts(rows.values())) for name, rows in (("A", rows_a), ("B", rows_b))]
+    if any(c for _, c in lean):
+        lines += ["## Yes/no questions (from each run's rows)", "",
+                  "| run | gold yes answered yes | gold no answered no | balanced accuracy |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {c['said_yes']} of {c['gold_yes']} | {c['said_no']} of {c['gold_no']} | "
+                  f"{_fmt(c['balanced_accuracy'])} |" if c else f"| {name} | n/a | n/a | n/a |" for name, c in lean]
         lines.append("")
     common = sorted(set(rows_a) & set(rows_b))
     flips = []

@@ -211,3 +211,18 @@ def test_summarize_means_over_applicable_rows_by_type():
     assert s["by_type"]["inference"]["metrics"]["strict_correct"] == 0.5
     assert "hits@10" not in s["by_type"]["null"]["metrics"]
     assert m.summarize([])["overall"]["n"] == 0
+
+
+def test_yes_no_counts_show_how_answers_lean():
+    rows = [{"gold_answers": ["Yes"], "answer": "Yes [1]."}, {"gold_answers": ["yes"], "answer": "No, it did not [1]."},
+            {"gold_answers": ["Yes"], "answer": "The articles do not say."},
+            {"gold_answers": ["no"], "answer": "No [1]."}, {"gold_answers": ["No"], "answer": "Yes, both did [1]."},
+            {"gold_answers": ["Sam Altman"], "answer": "Yes, Sam Altman [1]."}, {"gold_answers": [], "answer": "No."}]
+    counts = m.yes_no_counts(rows)
+    assert {k: counts[k] for k in ("gold_yes", "said_yes", "gold_no", "said_no")} == {
+        "gold_yes": 3, "said_yes": 1, "gold_no": 2, "said_no": 1}
+    assert counts["balanced_accuracy"] == pytest.approx((1 / 3 + 1 / 2) / 2)
+    # Always the same word: 0.5 whatever the share of yes questions.
+    always_yes = [{"gold_answers": [g], "answer": "Yes [1]."} for g in ["yes"] * 9 + ["no"]]
+    assert m.yes_no_counts(always_yes)["balanced_accuracy"] == pytest.approx(0.5)
+    assert m.yes_no_counts([{"gold_answers": ["Google"], "answer": "Yes"}]) is None

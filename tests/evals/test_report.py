@@ -79,6 +79,26 @@ def test_compare_lists_metrics_with_deltas_and_flips(tmp_path):
     assert "2 of 3 questions" in text
 
 
+def test_report_and_compare_show_how_yes_no_answers_lean(tmp_path):
+    def yes_no(qid, gold, answer):
+        r = row(qid, "comparison", float(answer.lower().startswith(gold.lower())), 1.0)
+        return {**r, "gold_answers": [gold], "answer": answer}
+
+    a = [yes_no("q1", "Yes", "No [1]."), yes_no("q2", "Yes", "No [1]."), yes_no("q3", "No", "No [1].")]
+    b = [yes_no("q1", "Yes", "Yes [1]."), yes_no("q2", "Yes", "No [1]."), yes_no("q3", "No", "Yes [1].")]
+    write_run(tmp_path / "a", a)
+    write_run(tmp_path / "b", b)
+    report = (tmp_path / "b" / "report.md").read_text()
+    assert "| overall | 1 of 2 | 0 of 1 | 0.250 |" in report
+    assert json.loads((tmp_path / "b" / "summary.json").read_text())["overall"]["yes_no"]["said_yes"] == 1
+    text = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert "| A | 0 of 2 | 1 of 1 | 0.500 |" in text and "| B | 1 of 2 | 0 of 1 | 0.250 |" in text
+    # Runs without yes/no questions get no such section.
+    write_run(tmp_path / "c", run_a())
+    assert "Yes/no" not in compare_runs(tmp_path / "c", tmp_path / "c")
+    assert "Yes/no" not in (tmp_path / "c" / "report.md").read_text()
+
+
 def test_compare_needs_finished_runs(tmp_path):
     (tmp_path / "empty").mkdir()
     write_run(tmp_path / "a", run_a())
