@@ -154,8 +154,8 @@ def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], b
     """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``.
 
     A yes/no question's answer is made to start with Yes or No when the model supports it (the local
-    one): greedy decoding then takes the likelier of the two words, which lifted MultiHop-RAG temporal
-    questions from 0.34 to 0.64 (evals/results/multihop-llm-vs-session3.md)."""
+    one), which lifted MultiHop-RAG temporal questions from 0.34 to 0.64 (evals/results/multihop-llm-vs-session3.md);
+    which of the two is chosen by yes_no_start."""
     inputs = answer_inputs(question, passages, budget, embedder)
     if is_yes_no(question) and getattr(chat_model, "can_force_start", False):
         chat_model = chat_model.bind(starts=yes_no_start(chat_model, inputs))

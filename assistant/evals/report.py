@@ -121,9 +121,7 @@ def render_markdown(summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]
     if yes_no:
         lines += ["", "## Yes/no questions", "",
                   "How the answers lean: a model that always says the same word scores 0.5 balanced accuracy.", "",
-                  "| group | gold yes answered yes | gold no answered no | balanced accuracy |", "|---|---:|---:|---:|"]
-        lines += [f"| {name} | {c['said_yes']} of {c['gold_yes']} | {c['said_no']} of {c['gold_no']} | "
-                  f"{_fmt(c['balanced_accuracy'])} |" for name, c in yes_no]
+                  *_yes_no_table("group", yes_no)]
     lines += ["", "## Latency (seconds)", "", "| group | retrieval p50 | retrieval p95 | first token p50 | first token p95 | total p50 | total p95 |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for name, g in groups:
@@ -203,6 +201,15 @@ def write_report(out_dir: str | Path, summary: Mapping[str, Any], rows: Sequence
     _plot_latency(rows, out_dir / PLOT_FILES[1])
 
 
+def _yes_no_table(first: str, groups: Sequence[tuple[str, Mapping[str, Any] | None]]) -> list[str]:
+    """Markdown rows of metrics.yes_no_counts per group ("n/a" for a group without yes/no questions)."""
+    lines = [f"| {first} | gold yes answered yes | gold no answered no | balanced accuracy |", "|---|---:|---:|---:|"]
+    for name, c in groups:
+        lines.append(f"| {name} | {c['said_yes']} of {c['gold_yes']} | {c['said_no']} of {c['gold_no']} | "
+                     f"{_fmt(c['balanced_accuracy'])} |" if c else f"| {name} | n/a | n/a | n/a |")
+    return lines
+
+
 def _load_run(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     from .runner import ROWS_FILE, read_rows
 
@@ -246,11 +253,7 @@ def compare_runs(run_a_dir: str | Path, run_b_dir: str | Path) -> str:
         lines.append("")
     lean = [(name, yes_no_counts(rows.values())) for name, rows in (("A", rows_a), ("B", rows_b))]
     if any(c for _, c in lean):
-        lines += ["## Yes/no questions (from each run's rows)", "",
-                  "| run | gold yes answered yes | gold no answered no | balanced accuracy |", "|---|---:|---:|---:|"]
-        lines += [f"| {name} | {c['said_yes']} of {c['gold_yes']} | {c['said_no']} of {c['gold_no']} | "
-                  f"{_fmt(c['balanced_accuracy'])} |" if c else f"| {name} | n/a | n/a | n/a |" for name, c in lean]
-        lines.append("")
+        lines += ["## Yes/no questions (from each run's rows)", "", *_yes_no_table("run", lean), ""]
     common = sorted(set(rows_a) & set(rows_b))
     flips = []
     for qid in common:
