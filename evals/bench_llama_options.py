@@ -24,6 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant.answer.prompts import ANSWER_SYSTEM, ANSWER_USER  # noqa: E402
+from benchlib import emit  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.llm import resolve_model_path  # noqa: E402
 
@@ -75,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         p50 = statistics.median(ts)
         lines.append(f"{name:<36} median {p50:5.2f} s  ({len(user_tokens) / p50:5.1f} tokens/s)  ratio to default {p50 / base:4.2f}"
                      f"  runs {', '.join(f'{t:.2f}' for t in ts)}")
-    print("\n".join(lines))
-    if args.out:
-        Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    emit(lines, args.out)
     return 0
 
 

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchlib import MULTIHOP, go_offline, indexed_assistant, multihop_dataset
+from benchlib import MULTIHOP, emit, go_offline, indexed_assistant, multihop_dataset
 
 go_offline()
 
@@ -78,9 +78,7 @@ def main() -> int:
         mark = "   <- YES_NO_BIAS" if abs(bias - YES_NO_BIAS) < 1e-9 else ""
         lines.append(f"  {bias:4.2f}  {yes_right:3d} / {n_yes}  {no_right:3d} / {n_no}  "
                      f"{(yes_right / n_yes + no_right / n_no) / 2:.3f}{mark}")
-    print("\n".join(lines))
-    if args.out:
-        Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    emit(lines, args.out)
     return 0
 
 

@@ -40,3 +40,10 @@ def indexed_assistant(dataset: Path, data_dir: str):
     print(f"index: {report.summary()} ({time.perf_counter() - started:.1f} s); "
           f"chunk_tokens={assistant.settings.chunk_tokens}")
     return assistant
+
+
+def emit(lines: list[str], out: str = "") -> None:
+    """Print a benchmark's result lines and, with ``out``, write them to that file too."""
+    print("\n".join(lines))
+    if out:
+        Path(out).write_text("\n".join(lines) + "\n", encoding="utf-8")
