@@ -196,6 +196,13 @@ def resolve_model_path(settings: Settings) -> Path:
 
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "chat": "user"}
+
+
+def _payload(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages as llama.cpp's chat messages."""
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages]
+
+
 _loaded: dict[tuple, Any] = {}
 _loaded_lock = threading.Lock()
 
@@ -267,7 +274,7 @@ class LlamaCppChatModel(BaseChatModel):
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        payload = [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages]
+        payload = _payload(messages)
         llama = self.llama
         starts = tuple(kwargs.get("starts") or ())
         with self._lock:  # a llama.cpp context serves one generation at a time
@@ -293,7 +300,7 @@ class LlamaCppChatModel(BaseChatModel):
         """How much likelier the reply is to start with ``words[0]`` than with ``words[1]``: the difference
         of their first-token logits (natural log-odds) after the prompt. The prompt stays in llama.cpp's
         cache, so a reply to the same messages right after costs almost nothing more to start."""
-        payload = [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages]
+        payload = _payload(messages)
         llama = self.llama
         first, second = (llama.tokenize(w.encode(), add_bos=False)[0] for w in words)
         with self._lock:
