@@ -22,8 +22,9 @@ from benchlib import MULTIHOP, emit, go_offline, indexed_assistant, multihop_dat
 
 go_offline()
 
-from assistant.answer.chain import ANSWER_PROMPT, YES_NO_BIAS, YES_NO_STARTS, answer_inputs
+from assistant.answer.chain import YES_NO_BIAS, answer_inputs, starts_yes, yes_no_logodds
 from assistant.answer.cite import is_yes_no
+from assistant.evals.metrics import yes_no_counts
 from assistant.evals.questions import import_multihop_questions
 from assistant.evals.runner import select_questions
 
@@ -60,26 +61,30 @@ def main() -> int:
     for q in held_out_questions(dataset):
         passages = assistant.retrieve(q.question, 10)[: settings.top_k]  # as `briefing eval` does: 10 retrieved, 6 read
         inputs = answer_inputs(q.question, passages, settings.evidence_tokens, assistant.embedder)
-        odds = model.start_logodds(ANSWER_PROMPT.format_messages(**inputs), YES_NO_STARTS)
+        odds = yes_no_logodds(model, inputs)
         rows.append({"id": q.id, "gold": q.answers[0].lower(), "logodds": round(odds, 4)})
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if args.rows:
         Path(args.rows).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    emit(bias_table(rows, f"model {settings.llm_model}, evidence budget {settings.evidence_tokens}"), args.out)
+    return 0
+
+
+def bias_table(rows: list[dict], about: str) -> list[str]:
+    """For each bias from 0 to 0.8, the first word's hits on yes and on no questions and the balanced
+    accuracy (metrics.yes_no_counts, as eval reports print it) under chain.starts_yes."""
     n_yes = sum(r["gold"] == "yes" for r in rows)
-    n_no = len(rows) - n_yes
-    lines = [f"MultiHop-RAG dev yes/no questions outside the evaluation sample: {n_yes} yes, {n_no} no; "
-             f"model {settings.llm_model}, evidence budget {settings.evidence_tokens}",
+    lines = [f"MultiHop-RAG dev yes/no questions outside the evaluation sample: {n_yes} yes, {len(rows) - n_yes} no; {about}",
              "first word Yes when log-odds + bias > 0",
              "  bias  yes right  no right  balanced accuracy"]
     for step in range(0, 17):
         bias = step * 0.05
-        yes_right = sum(r["gold"] == "yes" and r["logodds"] + bias > 0 for r in rows)
-        no_right = sum(r["gold"] == "no" and r["logodds"] + bias <= 0 for r in rows)
+        c = yes_no_counts({"gold_answers": [r["gold"]], "answer": "Yes" if starts_yes(r["logodds"], bias) else "No"}
+                          for r in rows)
         mark = "   <- YES_NO_BIAS" if abs(bias - YES_NO_BIAS) < 1e-9 else ""
-        lines.append(f"  {bias:4.2f}  {yes_right:3d} / {n_yes}  {no_right:3d} / {n_no}  "
-                     f"{(yes_right / n_yes + no_right / n_no) / 2:.3f}{mark}")
-    emit(lines, args.out)
-    return 0
+        lines.append(f"  {bias:4.2f}  {c['said_yes']:3d} / {c['gold_yes']}  {c['said_no']:3d} / {c['gold_no']}  "
+                     f"{c['balanced_accuracy']:.3f}{mark}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -135,11 +135,10 @@ def test_the_yes_no_start_is_chosen_from_the_models_log_odds_for_this_prompt(ass
 
     model = assistant.chat_model
     question = "Did about 200 Iraqi militiamen cross into Syria?"
-    odds = model.start_logodds(chain.ANSWER_PROMPT.format_messages(**inputs(question)), ("Yes", "No"))
-    other = model.start_logodds(chain.ANSWER_PROMPT.format_messages(**inputs("Did the dam inquiry clear Quellwater Hydro?")),
-                                ("Yes", "No"))
+    odds = chain.yes_no_logodds(model, inputs(question))
+    other = chain.yes_no_logodds(model, inputs("Did the dam inquiry clear Quellwater Hydro?"))
     assert math.isfinite(odds) and math.isfinite(other) and odds != other  # read from each prompt, not left over
-    expected = "Yes" if odds + chain.YES_NO_BIAS > 0 else "No"
+    expected = "Yes" if chain.starts_yes(odds) else "No"
     raw, _ = ask_streaming(assistant, question)
     assert raw.startswith(expected), (raw, odds)
 

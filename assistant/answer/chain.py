@@ -173,11 +173,23 @@ def yes_no_start(chat_model: Any, inputs: dict[str, str]) -> tuple[str, ...]:
     MultiHop-RAG development questions outside the evaluation sample, 45 with the gold answer yes and 45
     no, it said "No" to 37 of the 45 yes ones); evals/bench_yes_no.py prints the log-odds and the
     balanced accuracy by bias from which YES_NO_BIAS was chosen."""
-    logodds = getattr(chat_model, "start_logodds", None)
-    if logodds is None:
+    odds = yes_no_logodds(chat_model, inputs)
+    if odds is None:
         return YES_NO_STARTS
     yes, no = YES_NO_STARTS
-    return (yes,) if logodds(ANSWER_PROMPT.format_messages(**inputs), (yes, no)) + YES_NO_BIAS > 0 else (no,)
+    return (yes,) if starts_yes(odds) else (no,)
+
+
+def yes_no_logodds(chat_model: Any, inputs: dict[str, str]) -> float | None:
+    """The model's log-odds of starting the answer to ``inputs`` (answer_inputs) with Yes rather than No,
+    or None for a model that cannot tell them."""
+    logodds = getattr(chat_model, "start_logodds", None)
+    return None if logodds is None else logodds(ANSWER_PROMPT.format_messages(**inputs), YES_NO_STARTS)
+
+
+def starts_yes(logodds: float, bias: float = YES_NO_BIAS) -> bool:
+    """The yes/no rule: Yes when the log-odds plus the bias are above zero."""
+    return logodds + bias > 0
 
 
 def answer_inputs(question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS,
