@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import is_composite, is_yes_no, missing_answer_kind, verify
+from .answer.cite import is_composite, is_yes_no, missing_answer_kind, unmentioned, verify
 from .answer.extractive import extractive_answer
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -23,7 +23,7 @@ from .errors import AssistantError
 from .ingest.index import IngestReport, Indexer, Progress
 from .retrieval import Filters, HybridRetriever
 from .store import ChromaStore
-from .types import Answer, Passage, SentenceCheck
+from .types import Answer, Citation, Passage, SentenceCheck
 
 log = logging.getLogger(__name__)
 
@@ -170,17 +170,17 @@ class Assistant:
                 timings["first_token"] = time.perf_counter() - started
                 yield Token(draft)
 
-        text, citations, checks, refused = verify(draft, context, standalone)
-        missing = "" if refused else missing_answer_kind(standalone, text, [c.passage.source or "" for c in citations])
-        if missing:
-            # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.
-            checks, citations, refused = _rejected(checks, f"it gives no {missing}"), (), True
-        if not refused and used_mode == "llm" and self._worth_checking(standalone):
-            checked = time.perf_counter()
-            if not self._model_confirms(standalone, [s for c in citations for s in c.sentences]):
-                reason = "asked separately, the model found that the cited sentences do not say"
-                checks, citations, refused = _rejected(checks, reason), (), True
-            timings["check"] = time.perf_counter() - checked
+        text, citations, checks, refused, off_target = self._checked(draft, context, standalone, used_mode, timings)
+        if off_target and used_mode == "llm" and self._worth_checking(standalone):
+            # The model's sentences hold but do not answer: it may have answered from the wrong sentence of
+            # the evidence. Offer the sentence that best matches the question, put through the same checks
+            # (the model's among them: only for single facts, not yes/no or composite questions).
+            fallback = extractive_answer(standalone, context)
+            if fallback:
+                checked = self._checked(fallback, context, standalone, used_mode, timings)
+                if not checked[3]:
+                    text, citations, checks, refused, _ = checked
+                    used_mode = "extractive"
         if refused:
             text = REFUSAL_TEXT
         timings["total"] = time.perf_counter() - started
@@ -188,6 +188,34 @@ class Assistant:
             question=question, text=text, citations=citations, sentences=checks, passages=tuple(passages),
             refused=refused, mode=used_mode, standalone_question=standalone, timings=timings,
         ))
+
+    def _checked(self, draft: str, context: Sequence[Passage], question: str, mode: str, timings: dict[str, float]
+                 ) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool, bool]:
+        """The draft after the citation check and the answer checks: (text, citations, sentence checks,
+        refused, off target). Off target: every claim is supported, but the answer gives no name or figure
+        where one is asked for, its cited text does not mention what the question names, or the model,
+        asked separately, finds that the cited sentences do not answer the question."""
+        text, citations, checks, refused = verify(draft, context, question)
+        if refused:
+            return text, citations, checks, True, False
+        missing = missing_answer_kind(question, text, [c.passage.source or "" for c in citations])
+        if missing:
+            # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.
+            return text, (), _rejected(checks, f"it gives no {missing}"), True, True
+        if not is_composite(question):
+            yes_no = is_yes_no(question)
+            absent = unmentioned(question, citations, whole_passages=yes_no)
+            if absent:
+                where = "passages" if yes_no else "sentences"
+                return text, (), _rejected(checks, f"the cited {where} do not mention {', '.join(absent)}"), True, True
+        if mode == "llm" and self._worth_checking(question):
+            checked = time.perf_counter()
+            confirmed = self._model_confirms(question, [s for c in citations for s in c.sentences])
+            timings["check"] = timings.get("check", 0.0) + time.perf_counter() - checked
+            if not confirmed:
+                reason = "asked separately, the model found that the cited sentences do not say"
+                return text, (), _rejected(checks, reason), True, True
+        return text, citations, checks, False, False
 
     def _worth_checking(self, question: str) -> bool:
         """Whether to ask the model if the cited sentences state the answer. Not for yes/no questions (a

@@ -322,3 +322,25 @@ def test_a_numbered_label_or_list_item_is_not_taken_for_a_count_of_the_words_aft
     assert check_sentence("Oysters from Beds 4 and 7 in Grennock Bay tested positive for the virus.", [passage]) == (True, "")
     ok, reason = check_sentence("7 oyster farmers in Grennock Bay tested positive.", [passage])
     assert not ok and reason == "figure 7 is about something else in the cited passage"
+
+
+def test_names_the_question_asks_about_must_be_in_the_cited_sentences_or_their_headers():
+    from assistant.answer.cite import unmentioned
+    from assistant.types import Citation
+
+    outbreak = Passage(chunk_id="h1:0", article_id="h1", title="Hepatitis A outbreak linked to oysters",
+                       source="Coastline Courier", published_at="2026-03-02",
+                       text="Health officials in Saltreach have confirmed 37 cases of hepatitis A since February 14. "
+                            "Marrent has reported no cases.")
+    cited = [Citation(1, outbreak, ("Health officials in Saltreach have confirmed 37 cases of hepatitis A since February 14.",))]
+    # The same kind of fact about another town: the question's town is nowhere in the cited sentence, even
+    # though the passage names it elsewhere and an answer could repeat it.
+    assert unmentioned("How many hepatitis A cases were recorded in Marrent?", cited) == ["marrent"]
+    assert unmentioned("How many hepatitis A cases were recorded in Saltreach?", cited) == []
+    # The outlet, the title and the passage's date count; so do possessives and adjective forms; the
+    # question's first word is capitalised anyway and is not a name.
+    assert unmentioned("According to the Coastline Courier, how many oyster-linked cases had Saltreach's officials "
+                       "confirmed?", cited) == []
+    assert unmentioned("Which town in Veloria confirmed 37 cases?",
+                       [Citation(1, outbreak, ("Officials in the Velorian town of Saltreach confirmed 37 cases.",))]) == []
+    assert unmentioned("Which engineer at Castell & Rhee confirmed 37 cases?", cited) == ["castell", "rhee"]

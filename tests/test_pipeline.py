@@ -127,8 +127,8 @@ def _with_model(assistant, replies):
 
 
 def test_a_supported_sentence_that_does_not_answer_a_who_question_becomes_a_refusal(assistant):
-    a = _with_model(assistant, ["The Harlow Gap Dam gave way on March 4 [1]."])
-    answer = a.ask("Who designed the Harlow Gap Dam?", mode="llm")
+    a = _with_model(assistant, ["The Harlow Gap Dam gave way on March 4 [1].", "No"])  # "No": the model's check
+    answer = a.ask("Who designed the Harlow Gap Dam?", mode="llm")                       # of the fallback sentence
     assert answer.refused and answer.text == REFUSAL_TEXT and not answer.citations
     assert answer.sentences and not answer.sentences[0].supported
     assert answer.sentences[0].reason == "does not answer the question: it gives no name"
@@ -146,11 +146,41 @@ def test_a_who_answer_naming_someone_from_the_passage_stands(assistant):
 
 def test_an_answer_the_model_check_rejects_becomes_a_refusal_with_the_reason(assistant):
     question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
-    a = _with_model(assistant, ["Retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
+    replies = iter(["Retired judge Mirela Santov was appointed to lead the inquiry [1].", "No", "No"])
+    a = _with_model(assistant, replies)
     answer = a.ask(question, mode="llm")
     assert answer.refused and answer.text == REFUSAL_TEXT and not answer.citations
     assert answer.sentences[0].reason.startswith("does not answer the question: asked separately")
     assert "check" in answer.timings
+    assert next(replies, None) is None  # the best-matching sentence was put to the model too, and rejected
+
+
+def test_when_the_model_check_rejects_an_answer_the_best_matching_sentence_is_checked_and_offered(assistant):
+    # The small model sometimes answers from the wrong sentence of the evidence and the check rejects it;
+    # the sentence that best matches the question, checked the same way, is then the answer.
+    question = "Who was appointed to lead the independent inquiry?"
+    replies = iter(["Justice Minister Aurel Vintner said the inquiry would have the power to compel witnesses [1].",
+                    "No", "Yes"])
+    answer = _with_model(assistant, replies).ask(question, mode="llm")
+    assert next(replies, None) is None  # the model checked its own answer, then the fallback
+    assert not answer.refused and answer.mode == "extractive"
+    assert "Santov" in answer.text and answer.citations
+    assert all(c.passage.source and c.passage.published_at for c in answer.citations)
+
+
+def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assistant):
+    # "Marrent" is nowhere in the cited sentence: the same kind of fact about Saltreach does not answer.
+    a = _with_model(assistant, ["37 cases of hepatitis A were recorded in Saltreach since February 14 [1].", "Yes"])
+    answer = a.ask("How many hepatitis A cases were recorded in Marrent?", mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT
+    assert any(c.reason == "does not answer the question: the cited sentences do not mention marrent"
+               for c in answer.sentences), answer.sentences
+    a = _with_model(assistant, ["37 cases of hepatitis A were recorded in Saltreach since February 14 [1].", "Yes"])
+    assert not a.ask("How many hepatitis A cases were recorded in Saltreach?", mode="llm").refused
+    # A bare yes has no supporting sentence: the cited passages must name what the question asks about.
+    a = _with_model(assistant, ["Yes [1]."])
+    answer = a.ask("Did the Prime Minister visit Cray's Ford after the flood?", mode="llm")
+    assert answer.refused and "the cited passages do not mention cray, ford" in answer.sentences[0].reason
 
 
 def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_and_composite_questions(assistant):

@@ -146,6 +146,11 @@ def _stem(word: str) -> str:
 
 def _support_text(p: Passage) -> str:
     """What a citation vouches for: the passage text plus its title, outlet and date in several spellings."""
+    return p.text + "\n" + _header_text(p)
+
+
+def _header_text(p: Passage) -> str:
+    """A passage's title, outlet, heading and date in several spellings."""
     extra = [p.title or "", p.source or "", p.heading or ""]
     if p.published_at:
         try:
@@ -153,7 +158,7 @@ def _support_text(p: Passage) -> str:
             extra += [d.isoformat(), d.strftime("%B %-d, %Y"), d.strftime("%-d %B %Y"), d.strftime("%A"), d.strftime("%b %-d")]
         except ValueError:
             extra.append(p.published_at)
-    return p.text + "\n" + "\n".join(extra)
+    return "\n".join(extra)
 
 
 def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> tuple[bool, str]:
@@ -448,3 +453,23 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
             text = _SHARE.sub(" ", text)  # "46.2 percent of the vote" does not say how many votes
         return "" if numbers(text) - numbers(question) else "figure"
     return ""
+
+
+def unmentioned(question: str, citations: Sequence[Citation], whole_passages: bool = False) -> list[str]:
+    """Names the question asks about that none of the cited sentences (with ``whole_passages``, the cited
+    passages), nor their titles, headings, outlets or dates, mention: "How many cases were recorded in
+    Marrent?" answered from a sentence about Saltreach. The answer's own wording does not count: the model
+    can repeat the question's names over a sentence about something else. A name counts as mentioned
+    when a word of the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow").
+    A bare "Yes [1]." has no supporting sentences, so yes/no answers are checked against whole passages."""
+    cited = "\n".join((c.passage.text if whole_passages else " ".join(c.sentences)) + "\n" + _header_text(c.passage)
+                      for c in citations)
+    words = set(re.findall(r"[\w\-]+", cited.lower()))
+    opener = re.match(r"\W*[\w'’\-]+", question)
+    asked = names(question[opener.end():] if opener else question)  # the first word is capitalised anyway
+    missing = []
+    for name in sorted(asked):
+        name = re.sub(r"['’]s$", "", name)
+        if name and not any(w.startswith(name) for w in words):
+            missing.append(name)
+    return missing
