@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
 from .answer.cite import is_composite, is_yes_no, missing_answer_kind, unmentioned, verify
-from .answer.extractive import extractive_answer
+from .answer.extractive import extractive_answer, speaks_to
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
 from .config import Settings
@@ -174,11 +174,12 @@ class Assistant:
         if off_target and used_mode == "llm" and self._worth_checking(standalone):
             # The model's sentences hold but do not answer: it may have answered from the wrong sentence of
             # the evidence. Offer the sentence that best matches the question, put through the same checks
-            # (the model's among them: only for single facts, not yes/no or composite questions).
+            # (the model's among them: only for single facts, not yes/no or composite questions), if it
+            # matches more than the question's names.
             fallback = extractive_answer(standalone, context)
             if fallback:
                 checked = self._checked(fallback, context, standalone, used_mode, timings)
-                if not checked[3]:
+                if not checked[3] and speaks_to(standalone, [s for c in checked[1] for s in c.sentences]):
                     text, citations, checks, refused, _ = checked
                     used_mode = "extractive"
         if refused:

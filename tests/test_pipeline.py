@@ -168,6 +168,14 @@ def test_when_the_model_check_rejects_an_answer_the_best_matching_sentence_is_ch
     assert all(c.passage.source and c.passage.published_at for c in answer.citations)
 
 
+def test_the_fallback_sentence_is_not_offered_when_it_matches_only_the_questions_names(assistant):
+    question = "Which political party does Prime Minister Alina Varesk belong to?"
+    replies = iter(["Prime Minister Alina Varesk toured the flooded old town of Dunmarrow by boat [1].", "No", "Yes"])
+    answer = _with_model(assistant, replies).ask(question, mode="llm")
+    assert next(replies, None) is None  # the fallback was found and checked by the model...
+    assert answer.refused and answer.text == REFUSAL_TEXT  # ...but says nothing about a party
+
+
 def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assistant):
     # "Marrent" is nowhere in the cited sentence: the same kind of fact about Saltreach does not answer.
     a = _with_model(assistant, ["37 cases of hepatitis A were recorded in Saltreach since February 14 [1].", "Yes"])

@@ -45,6 +45,15 @@ def question_terms(question: str) -> dict[str, float]:
     return terms
 
 
+def speaks_to(question: str, sentences: Sequence[str]) -> bool:
+    """Whether the sentences share a word with what the question asks beyond its names and figures
+    ("mayor" in "Who is the mayor of Dunmarrow?"), or the question has no such word. Sentences that
+    match a question on its names alone are about the same people or places, not the fact asked for."""
+    asked = [t for t, weight in question_terms(question).items() if weight < 2.0]
+    words = {_stem(w) for w in re.findall(r"[a-z0-9]+", " ".join(sentences).lower())}
+    return not asked or any(t in words for t in asked)
+
+
 def best_sentence_coverage(question: str, text: str, terms: dict[str, float] | None = None) -> float:
     """The weighted share of the question's content words found in the text's best single sentence."""
     terms = terms if terms is not None else question_terms(question)
