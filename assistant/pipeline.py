@@ -180,7 +180,8 @@ class Assistant:
             if fallback:
                 checked = self._checked(fallback, context, standalone, used_mode, timings)
                 if not checked[3] and speaks_to(standalone, [s for c in checked[1] for s in c.sentences]):
-                    text, citations, checks, refused, _ = checked
+                    # The model's sentences stay in the record, marked with why they were set aside.
+                    text, citations, checks, refused = checked[0], checked[1], checks + checked[2], False
                     used_mode = "extractive"
         if refused:
             text = REFUSAL_TEXT

@@ -165,6 +165,8 @@ def test_when_the_model_check_rejects_an_answer_the_best_matching_sentence_is_ch
     assert next(replies, None) is None  # the model checked its own answer, then the fallback
     assert not answer.refused and answer.mode == "extractive"
     assert "Santov" in answer.text and answer.citations
+    set_aside = [c for c in answer.sentences if not c.supported]
+    assert "Vintner" in set_aside[0].text and "asked separately" in set_aside[0].reason  # the model's answer, and why
     assert all(c.passage.source and c.passage.published_at for c in answer.citations)
 
 
