@@ -171,11 +171,12 @@ class Assistant:
                 yield Token(draft)
 
         text, citations, checks, refused, off_target = self._checked(draft, context, standalone, used_mode, timings)
-        if off_target and used_mode == "llm" and self._worth_checking(standalone):
-            # The model's sentences hold but do not answer: it may have answered from the wrong sentence of
-            # the evidence. Offer the sentence that best matches the question, put through the same checks
-            # (the model's among them: only for single facts, not yes/no or composite questions), if it
-            # matches more than the question's names.
+        declined = refused and bool(checks) and all(c.supported for c in checks)  # "The articles do not say."
+        if (off_target or declined) and used_mode == "llm" and self._worth_checking(standalone):
+            # The model's sentences hold but do not answer, or it found no answer: it may have read the wrong
+            # sentence of the evidence, or overlooked the right one. Offer the sentence that best matches the
+            # question, put through the same checks (the model's among them: only for single facts, not
+            # yes/no or composite questions), if it matches more than the question's names.
             fallback = extractive_answer(standalone, context)
             if fallback:
                 checked = self._checked(fallback, context, standalone, used_mode, timings)

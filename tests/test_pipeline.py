@@ -170,6 +170,14 @@ def test_when_the_model_check_rejects_an_answer_the_best_matching_sentence_is_ch
     assert all(c.passage.source and c.passage.published_at for c in answer.citations)
 
 
+def test_when_the_model_finds_no_answer_the_best_matching_sentence_is_checked_and_offered(assistant):
+    question = "Who was appointed to lead the independent inquiry?"
+    answer = _with_model(assistant, ["The articles do not say.", "Yes"]).ask(question, mode="llm")
+    assert not answer.refused and answer.mode == "extractive" and "Santov" in answer.text
+    answer = _with_model(assistant, ["The articles do not say.", "No"]).ask(question, mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT and answer.mode == "llm"
+
+
 def test_the_fallback_sentence_is_not_offered_when_it_matches_only_the_questions_names(assistant):
     question = "Which political party does Prime Minister Alina Varesk belong to?"
     replies = iter(["Prime Minister Alina Varesk toured the flooded old town of Dunmarrow by boat [1].", "No", "Yes"])
