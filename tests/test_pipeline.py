@@ -195,10 +195,9 @@ def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assista
                for c in answer.sentences), answer.sentences
     a = _with_model(assistant, ["37 cases of hepatitis A were recorded in Saltreach since February 14 [1].", "Yes"])
     assert not a.ask("How many hepatitis A cases were recorded in Saltreach?", mode="llm").refused
-    # A bare yes has no supporting sentence: the cited passages must name what the question asks about.
+    # Yes/no answers are not held to it (a bare "Yes [1]." has no supporting sentence; see _checked).
     a = _with_model(assistant, ["Yes [1]."])
-    answer = a.ask("Did the Prime Minister visit Cray's Ford after the flood?", mode="llm")
-    assert answer.refused and "the cited passages do not mention cray, ford" in answer.sentences[0].reason
+    assert not a.ask("Were hepatitis A cases recorded in Marrent?", mode="llm").refused
 
 
 def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_and_composite_questions(assistant):

@@ -455,15 +455,13 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
     return ""
 
 
-def unmentioned(question: str, citations: Sequence[Citation], whole_passages: bool = False) -> list[str]:
-    """Names the question asks about that none of the cited sentences (with ``whole_passages``, the cited
-    passages), nor their titles, headings, outlets or dates, mention: "How many cases were recorded in
-    Marrent?" answered from a sentence about Saltreach. The answer's own wording does not count: the model
-    can repeat the question's names over a sentence about something else. A name counts as mentioned
-    when a word of the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow").
-    A bare "Yes [1]." has no supporting sentences, so yes/no answers are checked against whole passages."""
-    cited = "\n".join((c.passage.text if whole_passages else " ".join(c.sentences)) + "\n" + _header_text(c.passage)
-                      for c in citations)
+def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
+    """Names the question asks about that none of the cited sentences, nor their passages' titles,
+    headings, outlets or dates, mention: "How many cases were recorded in Marrent?" answered from a
+    sentence about Saltreach. The answer's own wording does not count: the model can repeat the
+    question's names over a sentence about something else. A name counts as mentioned when a word of
+    the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow")."""
+    cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
     words = set(re.findall(r"[\w\-]+", cited.lower()))
     opener = re.match(r"\W*[\w'’\-]+", question)
     asked = names(question[opener.end():] if opener else question)  # the first word is capitalised anyway
