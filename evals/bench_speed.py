@@ -81,7 +81,7 @@ def main() -> int:
             # would let the second budget reuse the first one's cached evidence prefix and look faster.
             for j, (b, asker) in enumerate(askers.items()):
                 answer = asker.ask(timed[(i + j * shift) % len(timed)], mode="llm")
-                fell_back[b] += answer.mode != "llm"
+                fell_back[b] += answer.mode != "llm"  # the model failed, or its answer was set aside for a checked quote
                 for key, values in timings[b].items():
                     if key in answer.timings:
                         values.append(answer.timings[key])
