@@ -127,7 +127,7 @@ def _unsupported_html(answer: Answer) -> str:
         for s in dropped
     )
     label = "sentence" if len(dropped) == 1 else "sentences"
-    return f'<div class="unsupported"><div class="unsupported-head">Removed by the citation check ({len(dropped)} {label})</div><ul>{items}</ul></div>'
+    return f'<div class="unsupported"><div class="unsupported-head">Set aside by the checks ({len(dropped)} {label})</div><ul>{items}</ul></div>'
 
 
 def answer_html(answer: Answer, turn: int) -> str:
