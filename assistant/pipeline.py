@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import is_composite, is_yes_no, missing_answer_kind, unmentioned, verify
+from .answer.cite import is_single_fact, missing_answer_kind, unmentioned, verify
 from .answer.extractive import extractive_answer, speaks_to
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -179,10 +179,11 @@ class Assistant:
             # yes/no or composite questions), if it matches more than the question's names.
             fallback = extractive_answer(standalone, context)
             if fallback:
-                checked = self._checked(fallback, context, standalone, used_mode, timings)
-                if not checked[3] and speaks_to(standalone, [s for c in checked[1] for s in c.sentences]):
+                quoted, quoted_citations, quoted_checks, quote_refused, _ = self._checked(
+                    fallback, context, standalone, used_mode, timings)
+                if not quote_refused and speaks_to(standalone, [s for c in quoted_citations for s in c.sentences]):
                     # The model's sentences stay in the record, marked with why they were set aside.
-                    text, citations, checks, refused = checked[0], checked[1], checks + checked[2], False
+                    text, citations, checks, refused = quoted, quoted_citations, checks + quoted_checks, False
                     used_mode = "extractive"
         if refused:
             text = REFUSAL_TEXT
@@ -207,7 +208,7 @@ class Assistant:
             return text, (), _rejected(checks, f"it gives no {missing}"), True, True
         # Not for yes/no questions: a bare "Yes [1]." has no supporting sentence, and checking whole cited
         # passages instead refused many right MultiHop answers, whose questions name several reports.
-        if not is_composite(question) and not is_yes_no(question):
+        if is_single_fact(question):
             absent = unmentioned(question, citations)
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
@@ -225,7 +226,7 @@ class Assistant:
         "no" is not stated anywhere), nor for comparisons, choices and bridge questions, whose answers
         are worked out from several facts: no single cited sentence states them, and the model's check
         rejected many correct answers of those kinds."""
-        return self.settings.answer_check and not is_yes_no(question) and not is_composite(question)
+        return self.settings.answer_check and is_single_fact(question)
 
     def _model_confirms(self, question: str, support: Sequence[str]) -> bool:
         from .answer.chain import model_confirms

@@ -388,6 +388,12 @@ def is_composite(question: str) -> bool:
     return is_choice(question) or is_bridge(question)
 
 
+def is_single_fact(question: str) -> bool:
+    """Whether one cited sentence can state the answer: neither a yes/no question (a "no" is stated
+    nowhere) nor a composite one."""
+    return not is_yes_no(question) and not is_composite(question)
+
+
 _WHO = re.compile(
     r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b|"
     r"\b(?:which|what) (?:individual|person|member|player|company|firm|organi[sz]ation|country|team|club|city|official|"
