@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from benchlib import MULTIHOP, go_offline, indexed_assistant, multihop_dataset
+from benchlib import add_multihop_options, go_offline, multihop_assistant
 
 go_offline()
 
@@ -33,8 +33,7 @@ TUNABLE = {"lexical_weight": float, "dense_weight": float, "per_article": int, "
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
-    ap.add_argument("--dataset", default=str(MULTIHOP))
+    add_multihop_options(ap)
     ap.add_argument("--limit", type=int)
     for name, kind in TUNABLE.items():
         ap.add_argument("--" + name.replace("_", "-"), type=kind)
@@ -42,10 +41,10 @@ def main() -> int:
     ap.add_argument("--cache-queries", action="store_true",
                     help="reuse question embeddings across runs (for tuning; latency figures then exclude embedding)")
     args = ap.parse_args()
-    dataset = multihop_dataset(args.dataset)
-    if dataset is None:
+    opened = multihop_assistant(args)
+    if opened is None:
         return 2
-    assistant = indexed_assistant(dataset, args.data_dir)
+    dataset, assistant = opened
     r = assistant.retriever
     for name in TUNABLE:
         if getattr(args, name) is not None:

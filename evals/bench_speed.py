@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import MULTIHOP, go_offline, indexed_assistant, multihop_dataset
+from benchlib import add_multihop_options, go_offline, multihop_assistant
 
 go_offline()
 
@@ -38,17 +38,16 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
-    ap.add_argument("--dataset", default=str(MULTIHOP))
+    add_multihop_options(ap)
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--llm-n", type=int, default=15)
     ap.add_argument("--evidence-tokens", type=int, nargs="+", help="LLM evidence budgets to compare (default: the configured one)")
     ap.add_argument("--out")
     args = ap.parse_args()
-    dataset = multihop_dataset(args.dataset)
-    if dataset is None:
+    opened = multihop_assistant(args)
+    if opened is None:
         return 2
-    assistant = indexed_assistant(dataset, args.data_dir)
+    dataset, assistant = opened
     settings = assistant.settings
     questions = import_multihop_questions(dataset / "MultiHopRAG-dev.json")
     step = max(1, len(questions) // args.n)

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchlib import MULTIHOP, emit, go_offline, indexed_assistant, multihop_dataset
+from benchlib import add_multihop_options, emit, go_offline, multihop_assistant
 
 go_offline()
 
@@ -43,15 +43,14 @@ def held_out_questions(dataset: Path) -> list:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
-    ap.add_argument("--dataset", default=str(MULTIHOP))
+    add_multihop_options(ap)
     ap.add_argument("--out", default="")
     ap.add_argument("--rows", default="", help="also write each question's log-odds here (JSON lines)")
     args = ap.parse_args()
-    dataset = multihop_dataset(args.dataset)
-    if dataset is None:
+    opened = multihop_assistant(args)
+    if opened is None:
         return 2
-    assistant = indexed_assistant(dataset, args.data_dir)
+    dataset, assistant = opened
     model = assistant.chat_model
     if model is None or not hasattr(model, "start_logodds"):
         print("needs the local model (BRIEFING_LLM=local)", file=sys.stderr)

@@ -42,6 +42,21 @@ def indexed_assistant(dataset: Path, data_dir: str):
     return assistant
 
 
+def add_multihop_options(ap, data_dir: str = "/tmp/briefing-bench-multihop") -> None:
+    """--data-dir (where the benchmark's index lives) and --dataset (the MultiHop-RAG folder)."""
+    ap.add_argument("--data-dir", default=data_dir)
+    ap.add_argument("--dataset", default=str(MULTIHOP))
+
+
+def multihop_assistant(args):
+    """(dataset folder, indexed Assistant) for parsed add_multihop_options arguments, or None (said on
+    stderr) when the dataset is not there."""
+    dataset = multihop_dataset(args.dataset)
+    if dataset is None:
+        return None
+    return dataset, indexed_assistant(dataset, args.data_dir)
+
+
 def emit(lines: list[str], out: str = "") -> None:
     """Print a benchmark's result lines and, with ``out``, write them to that file too."""
     print("\n".join(lines))
