@@ -41,7 +41,15 @@ class Unit:
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) of ``text``, shifted by ``offset``; whitespace between them excluded."""
+    """Sentence spans (start, end) of ``text``, shifted by ``offset``; whitespace between them excluded.
+    A line break ends a sentence too: a heading line without a full stop is not glued to the next one."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        spans.extend(_line_sentences(line.group(0), offset + line.start()))
+    return spans
+
+
+def _line_sentences(text: str, offset: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = _skip_space(text, 0)
     for match in _SENTENCE_END.finditer(text):

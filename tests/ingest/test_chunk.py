@@ -189,3 +189,10 @@ def test_wrapped_lines_and_sentences_without_full_stop_are_not_headings(count_to
     body = "Rescuers reached Pellin on Tuesday\nand found the road cut.\n\nThe water fell overnight, officials said.\n\nMore rain is forecast"
     chunks = Chunker(count_tokens, 200).chunk(Article(id="x", title="t", body=body))
     assert [c.heading for c in chunks] == [None]
+
+
+def test_a_line_break_ends_a_sentence_so_a_heading_is_not_glued_to_the_next_one():
+    text = "The breach opened at 02:40.\n\nBottled water\n\nThe army delivered 90,000 litres. Mr. Thell said so.\n"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The breach opened at 02:40.", "Bottled water", "The army delivered 90,000 litres.", "Mr. Thell said so."]
+    assert [(s, e) for s, e in split_sentences(text, 100)][1] == (129, 142)
