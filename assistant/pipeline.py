@@ -214,7 +214,7 @@ class Assistant:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True
         if mode == "llm" and self._worth_checking(question):
             checked = time.perf_counter()
-            confirmed = self._model_confirms(question, citations)
+            confirmed = self._model_confirms(question, [s for c in citations for s in c.sentences])
             timings["check"] = timings.get("check", 0.0) + time.perf_counter() - checked
             if not confirmed:
                 reason = "asked separately, the model found that the cited sentences do not say"
@@ -228,12 +228,12 @@ class Assistant:
         rejected many correct answers of those kinds."""
         return self.settings.answer_check and is_single_fact(question)
 
-    def _model_confirms(self, question: str, citations: Sequence[Citation]) -> bool:
+    def _model_confirms(self, question: str, support: Sequence[str]) -> bool:
         from .answer.chain import model_confirms
 
         try:
             with self._chat_lock:
-                return model_confirms(self.chat_model, question, citations)
+                return model_confirms(self.chat_model, question, support)
         except Exception as exc:  # the check is a second opinion: without it the checked answer stands
             log.warning("answer check failed (%s); keeping the answer", exc)
             return True

@@ -15,7 +15,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
 from ..embed import Embedder
-from ..types import Citation, Passage
+from ..types import Passage
 from .cite import asks_for_latest, asks_to_identify, is_yes_no
 from .extractive import report_date, rerank_dense, score_sentences
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, BRIDGE_HINT, CHECK_USER, LATEST_HINT, REWRITE_SYSTEM, REWRITE_USER, YES_NO_HINT
@@ -197,17 +197,10 @@ def answer_inputs(question: str, passages: Sequence[Passage], budget: int = EVID
     return {"evidence": format_evidence(question, passages, budget, embedder), "question": _clean(question), "hints": hints(question)}
 
 
-def check_support(citations: Sequence[Citation]) -> str:
-    """The sentences a checked answer relies on, each passage's behind its outlet, date and title: without
-    them a sentence such as "Turnout was 58.3 percent." answers no question about an election."""
-    return " ".join(f"({c.passage.source or 'Unknown outlet'}, {report_date(c.passage.published_at)} — "
-                    f"{c.passage.title or 'Untitled'}) " + " ".join(c.sentences) for c in citations)
-
-
-def model_confirms(chat_model: Any, question: str, citations: Sequence[Citation]) -> bool:
-    """Ask the model whether the sentences the citations hold (see check_support) answer ``question``;
-    False only on a clear "No" (anything else keeps the answer)."""
-    prompt = CHECK_PROMPT.format_messages(support=_clean(check_support(citations)), question=_clean(question))
+def model_confirms(chat_model: Any, question: str, support: Sequence[str]) -> bool:
+    """Ask the model whether ``support`` (the passage sentences a checked answer relies on) answers
+    ``question``; False only on a clear "No" (anything else keeps the answer)."""
+    prompt = CHECK_PROMPT.format_messages(support=_clean(" ".join(support)), question=_clean(question))
     reply = chat_model.bind(max_tokens=CHECK_MAX_TOKENS).invoke(prompt)
     return not re.match(r"\W*no\b", str(reply.content), re.I)
 
