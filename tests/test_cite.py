@@ -82,23 +82,6 @@ def test_a_supported_claim_with_the_wrong_marker_cites_the_right_passage_and_say
     assert checks[1].supported and checks[1].citations == (2,) and "corrected from [1]" in checks[1].reason
 
 
-def test_a_claim_citing_a_passage_that_holds_only_its_names_cites_the_passage_that_holds_the_rest():
-    result = Passage(chunk_id="e1:0", article_id="e1", title="Kovalis elected mayor", source="The Marrent Ledger",
-                     published_at="2026-03-16", text="Kovalis received 46.2 percent of the vote, ahead of independent "
-                     "Pim Adeyo-Marsh on 14.9 percent.")
-    field = Passage(chunk_id="e2:0", article_id="e2", title="Three candidates enter race", source="The Civic Observer",
-                    published_at="2026-02-27", text="He faces Renata Kovalis and Pim Adeyo-Marsh, a former transport "
-                    "planner running as an independent.")
-    _, citations, checks, _ = verify("Pim Adeyo-Marsh was a former transport planner [1].", [result, field])
-    assert checks[0].supported and "corrected from [1]" in checks[0].reason
-    assert [c.passage for c in citations] == [field] and "transport planner" in citations[0].sentences[0]
-    # A claim its passage holds in full keeps its marker, though another passage holds it too.
-    _, citations, checks, _ = verify("Pim Adeyo-Marsh was running as an independent [2].", [result, field])
-    assert checks[0].reason == "" and [c.passage for c in citations] == [field]
-    _, citations, checks, _ = verify("Kovalis received 46.2 percent of the vote [1].", [result, field])
-    assert checks[0].reason == "" and [c.passage for c in citations] == [result]
-
-
 def test_uncited_sentence_is_auto_cited_only_when_a_passage_supports_it():
     text, citations, checks, refused = verify(
         "About 200 Iraqi militiamen crossed into Syria through Bou Kamal. The militias were paid by Moscow.", PASSAGES

@@ -285,17 +285,12 @@ def verify(answer_text: str, passages: Sequence[Passage], question: str = "") ->
                 continue
             valid = auto
         ok, reason = check_sentence(sentence, [by_number[n] for n in valid], given)
-        fixed = None
         if not ok:
             # A right claim with a wrong marker: cite the passage(s) that do support it, and say so.
             fixed = _recite(sentence, by_number, given)
-        else:
-            # Supported, but the cited passage may hold only the names while another holds what the
-            # claim adds ("Pim Adeyo-Marsh was a former transport planner" citing the election result).
-            fixed = _fuller_citation(sentence, valid, by_number, given)
-        if fixed:
-            reason = f"citation corrected from [{', '.join(map(str, valid))}]"
-            valid, ok = fixed, True
+            if fixed:
+                reason = f"citation corrected from [{', '.join(map(str, valid))}]"
+                valid, ok = fixed, True
         checks.append(SentenceCheck(sentence, valid, ok, reason))
         if ok:
             kept.append((sentence, valid))
@@ -328,26 +323,6 @@ def _recite(sentence: str, by_number: dict[int, Passage], given: str = "") -> tu
             if check_sentence(sentence, [by_number[n] for n in group], given)[0]:
                 return group
     return None
-
-
-def _fuller_citation(sentence: str, valid: tuple[int, ...], by_number: dict[int, Passage], given: str = "",
-                     min_gain: int = 2) -> tuple[int, ...] | None:
-    """Another passage that supports the sentence and holds at least ``min_gain`` more of its content
-    words than the cited ones (taking the place of the cited passages if it supports the sentence alone,
-    else cited beside them), or None."""
-    words = content_words(sentence) - content_words(given)
-
-    def held(group: Sequence[int]) -> int:
-        return len(words & content_words(" ".join(by_number[n].text for n in group)))
-
-    best, best_held = None, held(valid) + min_gain - 1
-    for n in sorted(by_number):
-        if n in valid:
-            continue
-        group = (n,) if check_sentence(sentence, [by_number[n]], given)[0] else tuple(sorted(valid + (n,)))
-        if held(group) > best_held and check_sentence(sentence, [by_number[m] for m in group], given)[0]:
-            best, best_held = group, held(group)
-    return best
 
 
 def _with_markers(sentence: str, numbers_: list[int]) -> str:
