@@ -170,16 +170,16 @@ class Assistant:
                 timings["first_token"] = time.perf_counter() - started
                 yield Token(draft)
 
-        text, citations, checks, refused = self._checked(draft, context, standalone, used_mode, timings)
-        if refused and used_mode == "llm" and self._worth_checking(standalone):
-            # The model found no answer, or what it wrote is not in the passages, or holds but does not
-            # answer: it may have overlooked the right sentence of the evidence, misread it, or read the
-            # wrong one. Offer the sentence that best matches the question, put through the same checks
-            # (the model's among them: only for single facts, not yes/no or composite questions), if it
-            # matches more than the question's names.
+        text, citations, checks, refused, off_target = self._checked(draft, context, standalone, used_mode, timings)
+        declined = refused and bool(checks) and all(c.supported for c in checks)  # "The articles do not say."
+        if (off_target or declined) and used_mode == "llm" and self._worth_checking(standalone):
+            # The model's sentences hold but do not answer, or it found no answer: it may have read the wrong
+            # sentence of the evidence, or overlooked the right one. Offer the sentence that best matches the
+            # question, put through the same checks (the model's among them: only for single facts, not
+            # yes/no or composite questions), if it matches more than the question's names.
             fallback = extractive_answer(standalone, context)
             if fallback:
-                quoted, quoted_citations, quoted_checks, quote_refused = self._checked(
+                quoted, quoted_citations, quoted_checks, quote_refused, _ = self._checked(
                     fallback, context, standalone, used_mode, timings)
                 if not quote_refused and speaks_to(standalone, [s for c in quoted_citations for s in c.sentences]):
                     # The model's sentences stay in the record, marked with why they were set aside.
@@ -194,32 +194,32 @@ class Assistant:
         ))
 
     def _checked(self, draft: str, context: Sequence[Passage], question: str, mode: str, timings: dict[str, float]
-                 ) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool]:
+                 ) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool, bool]:
         """The draft after the citation check and the answer checks: (text, citations, sentence checks,
-        refused). Refused also when every claim is supported but the answer is off target: it gives no name
-        or figure where one is asked for, its cited text does not mention what the question names, or the
-        model, asked separately, finds that the cited sentences do not answer the question."""
+        refused, off target). Off target: every claim is supported, but the answer gives no name or figure
+        where one is asked for, its cited text does not mention what the question names, or the model,
+        asked separately, finds that the cited sentences do not answer the question."""
         text, citations, checks, refused = verify(draft, context, question)
         if refused:
-            return text, citations, checks, True
+            return text, citations, checks, True, False
         missing = missing_answer_kind(question, text, [c.passage.source or "" for c in citations])
         if missing:
             # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.
-            return text, (), _rejected(checks, f"it gives no {missing}"), True
+            return text, (), _rejected(checks, f"it gives no {missing}"), True, True
         # Not for yes/no questions: a bare "Yes [1]." has no supporting sentence, and checking whole cited
         # passages instead refused many right MultiHop answers, whose questions name several reports.
         if is_single_fact(question):
             absent = unmentioned(question, citations)
             if absent:
-                return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True
+                return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
         if mode == "llm" and self._worth_checking(question):
             checked = time.perf_counter()
             confirmed = self._model_confirms(question, [s for c in citations for s in c.sentences])
             timings["check"] = timings.get("check", 0.0) + time.perf_counter() - checked
             if not confirmed:
                 reason = "asked separately, the model found that the cited sentences do not say"
-                return text, (), _rejected(checks, reason), True
-        return text, citations, checks, False
+                return text, (), _rejected(checks, reason), True, True
+        return text, citations, checks, False, False
 
     def _worth_checking(self, question: str) -> bool:
         """Whether to ask the model if the cited sentences state the answer. Not for yes/no questions (a
