@@ -42,9 +42,9 @@ def indexed_assistant(dataset: Path, data_dir: str):
     return assistant
 
 
-def add_multihop_options(ap, data_dir: str = "/tmp/briefing-bench-multihop") -> None:
+def add_multihop_options(ap) -> None:
     """--data-dir (where the benchmark's index lives) and --dataset (the MultiHop-RAG folder)."""
-    ap.add_argument("--data-dir", default=data_dir)
+    ap.add_argument("--data-dir", default="/tmp/briefing-bench-multihop")
     ap.add_argument("--dataset", default=str(MULTIHOP))
 
 
