@@ -8,20 +8,21 @@ question (+ history) -> rewrite -> retrieve -> [Passage] -> answer (LLM or extra
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import is_single_fact, missing_answer_kind, unmentioned, verify
-from .answer.extractive import extractive_answer, speaks_to
+from .answer.cite import is_composite, is_single_fact, is_yes_no, missing_answer_kind, unmentioned, verify
+from .answer.extractive import extractive_answer, score_sentences, speaks_to
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
 from .config import Settings
 from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import AssistantError
 from .ingest.index import IngestReport, Indexer, Progress
-from .retrieval import Filters, HybridRetriever
+from .retrieval import Filters, HybridRetriever, plan_query
 from .store import ChromaStore
 from .types import Answer, Citation, Passage, SentenceCheck
 
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 REFUSAL_TEXT = "The articles do not say."
 MODES = ("llm", "extractive")
+_THAN = re.compile(r"\bthan\b", re.I)
+YES_NO_SUPPORT = 2  # sentences of the cited passages the model reads when asked whether they settle a yes/no question
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,16 @@ class Assistant:
             if not confirmed:
                 reason = "asked separately, the model found that the cited sentences do not say"
                 return text, (), _rejected(checks, reason), True, True
+        elif mode == "llm" and self._worth_checking_yes_no(question):
+            # A bare "No [1]." cites no sentence, so what the model is asked about is the cited passages'
+            # sentences that best match the question: do they settle it at all?
+            checked = time.perf_counter()
+            best = score_sentences(question, [c.passage for c in citations])[:YES_NO_SUPPORT]
+            confirmed = self._model_confirms(question, [s.text for s in best])
+            timings["check"] = timings.get("check", 0.0) + time.perf_counter() - checked
+            if not confirmed:
+                reason = "asked separately, the model found that the cited passages do not settle the question"
+                return text, (), _rejected(checks, reason), True, True
         return text, citations, checks, False, False
 
     def _worth_checking(self, question: str) -> bool:
@@ -227,6 +240,15 @@ class Assistant:
         are worked out from several facts: no single cited sentence states them, and the model's check
         rejected many correct answers of those kinds."""
         return self.settings.answer_check and is_single_fact(question)
+
+    def _worth_checking_yes_no(self, question: str) -> bool:
+        """Whether to ask the model if the cited passages settle a yes/no question at all: only for a
+        plain one about a single fact ("Did Dario Menk resign?"), which, asked about something the
+        articles never mention, drew a confident "No" (evals/fictional/questions-unanswerable-yes-no.jsonl).
+        Not for comparisons (any "than": "Was the lake fuller then than on March 2?"), nor for questions naming outlets (every yes/no question of MultiHop-RAG's
+        development half names one): those compare what reports say, which no single sentence settles."""
+        return (self.settings.answer_check and is_yes_no(question) and not is_composite(question)
+                and not _THAN.search(question) and not plan_query(question, self.retriever.outlets()).sources)
 
     def _model_confirms(self, question: str, support: Sequence[str]) -> bool:
         from .answer.chain import model_confirms

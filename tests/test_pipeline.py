@@ -3,14 +3,23 @@ refusals with evidence, follow-up rewriting, and an injected instruction in an a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from fakes import reply
 
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
 from assistant.errors import AssistantError
-from assistant.pipeline import REFUSAL_TEXT, Assistant, Evidence, Final, Token
+from assistant.pipeline import (
+    REFUSAL_TEXT,
+    YES_NO_SUPPORT,
+    Assistant,
+    Evidence,
+    Final,
+    Token,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FICTIONAL = ROOT / "evals" / "fictional" / "corpus"
@@ -195,20 +204,61 @@ def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assista
                for c in answer.sentences), answer.sentences
     a = _with_model(assistant, ["37 cases of hepatitis A were recorded in Saltreach since February 14 [1].", "Yes"])
     assert not a.ask("How many hepatitis A cases were recorded in Saltreach?", mode="llm").refused
-    # Yes/no answers are not held to it (a bare "Yes [1]." has no supporting sentence; see _checked).
-    a = _with_model(assistant, ["Yes [1]."])
+    # Yes/no answers are not held to it (a bare "Yes [1]." has no supporting sentence; see _checked); the
+    # model is asked instead whether the cited passages settle the question, and here it says they do.
+    a = _with_model(assistant, ["Yes [1].", "Yes"])
     assert not a.ask("Were hepatitis A cases recorded in Marrent?", mode="llm").refused
 
 
-def test_the_model_check_is_skipped_when_switched_off_and_for_yes_no_and_composite_questions(assistant):
+FLARES = "Was anyone arrested over the flares set off at the Velorian Cup final?"
+
+
+def test_a_plain_yes_no_answer_stands_only_if_the_model_finds_the_cited_passages_settle_the_question(assistant):
+    # No article says whether anyone was arrested; the 1.5B model answered "No [1]." all the same.
+    model = reply("No [1].", "No")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder, chat_model=model).ask(
+        FLARES, mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT and not answer.citations
+    assert answer.sentences[0].reason == ("does not answer the question: asked separately, the model found that "
+                                          "the cited passages do not settle the question")
+    assert answer.passages and "check" in answer.timings
+    # What the model was asked about: the question and the cited passage's sentences that best match it.
+    check = model.calls[-1][-1].content
+    assert FLARES in check and "fans set off flares" in check
+    cited = answer.passages[0].text
+    assert len([s for s in re.split(r"(?<=[.!?])\s+", cited) if s and s in check]) == YES_NO_SUPPORT
+
+    model = reply("No [1].", "Yes")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder, chat_model=model).ask(
+        FLARES, mode="llm")
+    assert not answer.refused and answer.text.startswith("No") and answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "Did the Northgate Wire report that anyone was arrested over the flares?",  # names an outlet
+    "Was Lake Harlow fuller on March 3 than on March 2?",                       # a comparison
+])
+def test_yes_no_questions_naming_an_outlet_or_comparing_are_not_put_to_the_check(assistant, question):
+    model = reply("Yes [1].")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder, chat_model=model).ask(
+        question, mode="llm")
+    assert len(model.calls) == 1 and not answer.refused and "check" not in answer.timings
+
+
+def test_the_yes_no_check_is_off_with_the_answer_check(assistant):
+    model = reply("No [1].")
+    answer = Assistant(assistant.settings.replace(llm="local", answer_check=False), embedder=assistant.embedder,
+                       chat_model=model).ask(FLARES, mode="llm")
+    assert len(model.calls) == 1 and not answer.refused
+
+
+def test_the_model_check_is_skipped_when_switched_off_and_for_composite_questions(assistant):
     question = "Who was appointed to lead the inquiry into the Harlow Gap Dam failure?"
     off = Assistant(assistant.settings.replace(llm="local", answer_check=False), embedder=assistant.embedder,
                     chat_model=_with_model(assistant, [])._chat_model)
     off._chat_model.messages = iter(["Retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
     assert not off.ask(question, mode="llm").refused
-    yes_no = _with_model(assistant, ["Yes, retired judge Mirela Santov was appointed to lead the inquiry [1].", "No"])
-    answer = yes_no.ask("Was Mirela Santov appointed to lead the inquiry into the Harlow Gap Dam failure?", mode="llm")
-    assert not answer.refused and "check" not in answer.timings
+    # Yes/no questions: test_yes_no_questions_naming_an_outlet_or_comparing_are_not_put_to_the_check.
     composite = _with_model(assistant, ["Mirela Santov, who was appointed on March 6, leads the inquiry [1].", "No"])
     answer = composite.ask("Who leads the inquiry that the cabinet set up after the Harlow Gap Dam failure?", mode="llm")
     assert "check" not in answer.timings
