@@ -242,13 +242,8 @@ class Assistant:
         return self.settings.answer_check and is_single_fact(question)
 
     def _worth_checking_yes_no(self, question: str) -> bool:
-        """Whether to ask the model if the cited passages settle a yes/no question at all: only for a
-        plain one about a single fact ("Did Dario Menk resign?"), which, asked about something the
-        articles never mention, drew a confident "No" (evals/fictional/questions-unanswerable-yes-no.jsonl).
-        Not for comparisons (any "than": "Was the lake fuller then than on March 2?"), nor for questions naming outlets (every yes/no question of MultiHop-RAG's
-        development half names one): those compare what reports say, which no single sentence settles."""
-        return (self.settings.answer_check and is_yes_no(question) and not is_composite(question)
-                and not _THAN.search(question) and not plan_query(question, self.retriever.outlets()).sources)
+        """Whether to ask the model if the cited passages settle a yes/no question at all (is_plain_yes_no)."""
+        return self.settings.answer_check and is_plain_yes_no(question, self.retriever.outlets())
 
     def _model_confirms(self, question: str, support: Sequence[str]) -> bool:
         from .answer.chain import model_confirms
@@ -262,6 +257,17 @@ class Assistant:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+def is_plain_yes_no(question: str, outlets: Sequence[str]) -> bool:
+    """A yes/no question about a single fact ("Did Dario Menk resign?"), which the model, asked about
+    something the articles never mention, answered with a confident "No"
+    (evals/fictional/questions-unanswerable-yes-no.jsonl). Not a comparison (nor any "than": "Was the lake
+    fuller then than on March 2?"), nor a question naming one of ``outlets``: those compare what reports
+    say, which no single sentence settles (every yes/no question of MultiHop-RAG's development half names
+    an outlet: evals/count_plain_yes_no.py)."""
+    return (is_yes_no(question) and not is_composite(question) and not _THAN.search(question)
+            and not plan_query(question, outlets).sources)
 
 
 def _rejected(checks: Sequence[SentenceCheck], why: str) -> tuple[SentenceCheck, ...]:

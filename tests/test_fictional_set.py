@@ -79,3 +79,16 @@ def test_the_unanswerable_yes_no_questions_are_well_formed(checker):
                                 ROOT / "evals" / "fictional" / "questions-unanswerable-yes-no.jsonl")
     assert report["n_questions"] == report["n_unanswerable"] == 8
     assert [p for p in report["problems"] if p.startswith("question")] == []
+
+
+@pytest.mark.parametrize("name", ["questions-yes-no.jsonl", "questions-unanswerable-yes-no.jsonl"])
+def test_the_side_sets_pass_the_per_question_checks_and_keep_their_own_ids(checker, name):
+    # Small sets kept apart from questions.jsonl (see evals/fictional/README.md): every question is checked
+    # like the main set's (evidence verbatim and whole, unanswerable ones without), only the size minimums are not.
+    articles, problems = checker.load_corpus(ROOT / "evals" / "fictional" / "corpus")
+    questions, more = checker.load_questions(ROOT / "evals" / "fictional" / name)
+    problems += more
+    problems += checker.check_questions(questions, articles)[0]
+    assert questions and problems == [], "\n".join(problems)
+    main, _ = checker.load_questions(ROOT / "evals" / "fictional" / "questions.jsonl")
+    assert not {q["id"] for q in questions} & {q["id"] for q in main}

@@ -1,0 +1,55 @@
+"""Which questions of a set the plain yes/no check would see (assistant.pipeline.is_plain_yes_no).
+
+Prints the number of questions, of yes/no questions, and of plain yes/no ones (one fact, no outlet of the
+corpus named, nothing compared), per question type, with the ids of the plain ones for a project-format set.
+
+    python evals/count_plain_yes_no.py QUESTIONS --corpus PATH [PATH ...]
+
+QUESTIONS is a project JSONL file or MultiHop-RAG's JSON (read from ../shared, never copied here; Tang &
+Yang 2024, ODC-BY 1.0); the outlets are the sources of the articles under --corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from assistant.answer.cite import is_yes_no
+from assistant.evals.cli import detect_format
+from assistant.evals.questions import import_multihop_questions, load_questions
+from assistant.ingest.load import ArticleLoader, expand_paths
+from assistant.pipeline import is_plain_yes_no
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("questions")
+    ap.add_argument("--corpus", nargs="+", required=True)
+    args = ap.parse_args()
+    files, errors = expand_paths(args.corpus)
+    loader = ArticleLoader(max_bytes=200 * 1024 * 1024)
+    outlets = sorted({a.source for f in files for a in loader.load_many(f)[0] if a.source})
+    fmt = detect_format(Path(args.questions))
+    questions = import_multihop_questions(args.questions) if fmt == "multihop" else load_questions(args.questions)
+    counts: Counter = Counter()
+    plain_ids = []
+    for q in questions:
+        for key in ("all", q.type):
+            counts[key, "questions"] += 1
+            counts[key, "yes/no"] += is_yes_no(q.question)
+            counts[key, "plain yes/no"] += is_plain_yes_no(q.question, outlets)
+        if is_plain_yes_no(q.question, outlets):
+            plain_ids.append(q.id)
+    print(f"{len(outlets)} outlets in the corpus ({len(errors)} unreadable paths)")
+    print(f"{'type':<14} {'questions':>9} {'yes/no':>7} {'plain yes/no':>13}")
+    for t in sorted({k for k, _ in counts}, key=lambda t: (t != "all", t)):
+        print(f"{t:<14} {counts[t, 'questions']:>9} {counts[t, 'yes/no']:>7} {counts[t, 'plain yes/no']:>13}")
+    if fmt != "multihop":
+        print("plain yes/no: " + (" ".join(plain_ids) or "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
