@@ -7,13 +7,11 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fakes import RecordingChatModel, reply
+from fakes import LogOddsModel, StartRecordingModel, reply
 from langchain_core.language_models import FakeListChatModel
 from langchain_core.messages import AIMessage
-from pydantic import Field
 
 from assistant import llm
 from assistant.answer import chain
@@ -94,17 +92,6 @@ def test_a_question_describing_one_thing_by_several_facts_gets_the_combine_hint(
     assert "name it and cite those passages" not in texts[1]
 
 
-class StartRecordingModel(RecordingChatModel):
-    """A fake that, like the local model, can be told how its reply must start; records what it was told."""
-
-    can_force_start: bool = True
-    starts: list[Any] = Field(default_factory=list)
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any):
-        self.starts.append(kwargs.get("starts"))
-        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
-
-
 def test_a_yes_no_answer_is_made_to_start_with_yes_or_no_only_where_the_model_supports_it():
     model = StartRecordingModel(messages=iter([AIMessage(content=t) for t in ("Yes [1].", "About 200 [1].")]))
     list(stream_answer(model, "Did Iraqi militia cross into Syria?", [MILITIA]))
@@ -114,17 +101,6 @@ def test_a_yes_no_answer_is_made_to_start_with_yes_or_no_only_where_the_model_su
     plain = StartRecordingModel(can_force_start=False, messages=iter([AIMessage(content="Yes [1].")]))
     assert "".join(stream_answer(plain, "Did Iraqi militia cross into Syria?", [MILITIA])) == "Yes [1]."
     assert plain.starts == [None]
-
-
-class LogOddsModel(StartRecordingModel):
-    """A fake that, like the local model, tells its log-odds of starting with one word rather than another."""
-
-    logodds: float = 0.0
-    asked: list[Any] = Field(default_factory=list)
-
-    def start_logodds(self, messages, words):
-        self.asked.append((messages[-1].content, words))
-        return self.logodds
 
 
 @pytest.mark.parametrize("logodds, start", [(-0.3, ("Yes",)), (-0.6, ("No",)), (0.2, ("Yes",)), (-2.0, ("No",))])
