@@ -152,13 +152,12 @@ class Assistant:
         draft = ""
         used_mode = mode
         if mode == "llm" and self.chat_model is not None and context:
-            from .answer.chain import PLAIN_YES_NO_BIAS, YES_NO_BIAS, stream_answer
+            from .answer.chain import stream_answer
 
-            bias = PLAIN_YES_NO_BIAS if is_plain_yes_no(standalone, self.retriever.outlets()) else YES_NO_BIAS
             try:
                 with self._chat_lock:  # one in-process model: one generation at a time
                     for piece in stream_answer(self.chat_model, standalone, context, self.settings.evidence_tokens,
-                                               self.embedder, bias):
+                                               self.embedder):
                         if "first_token" not in timings:
                             timings["first_token"] = time.perf_counter() - started
                         draft += piece

@@ -138,10 +138,7 @@ def test_the_yes_no_start_is_chosen_from_the_models_log_odds_for_this_prompt(ass
     odds = chain.yes_no_logodds(model, inputs(question))
     other = chain.yes_no_logodds(model, inputs("Did the dam inquiry clear Quellwater Hydro?"))
     assert math.isfinite(odds) and math.isfinite(other) and odds != other  # read from each prompt, not left over
-    from assistant.pipeline import is_plain_yes_no
-
-    plain = is_plain_yes_no(question, assistant.retriever.outlets())
-    expected = "Yes" if chain.starts_yes(odds, chain.PLAIN_YES_NO_BIAS if plain else chain.YES_NO_BIAS) else "No"
+    expected = "Yes" if chain.starts_yes(odds) else "No"
     raw, _ = ask_streaming(assistant, question)
     assert raw.startswith(expected), (raw, odds)
 

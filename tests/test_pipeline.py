@@ -7,10 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from fakes import LogOddsModel, reply
-from langchain_core.messages import AIMessage
+from fakes import reply
 
-from assistant.answer.chain import PLAIN_YES_NO_BIAS, YES_NO_BIAS
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
 from assistant.errors import AssistantError
@@ -245,21 +243,6 @@ def test_yes_no_questions_naming_an_outlet_or_comparing_are_not_put_to_the_check
     answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder, chat_model=model).ask(
         question, mode="llm")
     assert len(model.calls) == 1 and not answer.refused and "check" not in answer.timings
-
-
-@pytest.mark.parametrize("question, start", [
-    (FLARES, ("No",)),                                                             # plain: no correction
-    ("Did the Northgate Wire report that anyone was arrested over the flares?", ("Yes",)),  # names an outlet
-])
-def test_the_lean_correction_toward_yes_is_for_questions_comparing_reports_not_for_plain_ones(assistant, question,
-                                                                                              start):
-    # The model's log-odds of "Yes" over "No" are -0.3: "No" for a plain question; "Yes" once YES_NO_BIAS (0.45),
-    # chosen on MultiHop-RAG questions that name outlets, is added.
-    assert YES_NO_BIAS == 0.45 and PLAIN_YES_NO_BIAS == 0.0
-    model = LogOddsModel(logodds=-0.3, messages=iter([AIMessage(content=f"{start[0]} [1]."), AIMessage(content="Yes")]))
-    Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder, chat_model=model).ask(
-        question, mode="llm")
-    assert model.starts[0] == start
 
 
 def test_the_yes_no_check_is_off_with_the_answer_check(assistant):

@@ -28,10 +28,6 @@ CHECK_MAX_TOKENS = 2
 HISTORY_TURNS = 3
 YES_NO_STARTS = ("Yes", "No")
 YES_NO_BIAS = 0.45  # nats added to the model's log-odds of "Yes" over "No" (see yes_no_start)
-# For a plain yes/no question about one fact (pipeline.is_plain_yes_no) no correction: the bias above was
-# chosen on MultiHop-RAG questions that compare named reports, and on plain questions it turned right "No"s
-# into "Yes" (evals/RESULTS.md, session 10).
-PLAIN_YES_NO_BIAS = 0.0
 TITLE_CHARS = 60  # longer titles are cut: every header is paid for out of the evidence budget
 
 ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_USER)])
@@ -154,23 +150,23 @@ def answer_chain(chat_model: Any):
 
 
 def stream_answer(chat_model: Any, question: str, passages: Sequence[Passage], budget: int = EVIDENCE_TOKENS,
-                  embedder: Embedder | None = None, yes_no_bias: float = YES_NO_BIAS) -> Iterator[str]:
+                  embedder: Embedder | None = None) -> Iterator[str]:
     """Pieces of the model's answer, citing passages as [n] with n counted from 1 in ``passages``.
 
     A yes/no question's answer is made to start with Yes or No when the model supports it (the local
     one), which lifted MultiHop-RAG temporal questions from 0.34 to 0.64 (evals/results/multihop-llm-vs-session3.md);
-    which of the two is chosen by yes_no_start, with ``yes_no_bias``."""
+    which of the two is chosen by yes_no_start."""
     inputs = answer_inputs(question, passages, budget, embedder)
     if is_yes_no(question) and getattr(chat_model, "can_force_start", False):
-        chat_model = chat_model.bind(starts=yes_no_start(chat_model, inputs, yes_no_bias))
+        chat_model = chat_model.bind(starts=yes_no_start(chat_model, inputs))
     for piece in answer_chain(chat_model).stream(inputs):
         if piece:
             yield piece
 
 
-def yes_no_start(chat_model: Any, inputs: dict[str, str], bias: float = YES_NO_BIAS) -> tuple[str, ...]:
+def yes_no_start(chat_model: Any, inputs: dict[str, str]) -> tuple[str, ...]:
     """The word a yes/no answer must start with: "Yes" when the model's log-odds of starting with Yes
-    rather than No, plus ``bias``, are above zero, else "No"; both words (the model's greedy pick) for a
+    rather than No, plus YES_NO_BIAS, are above zero, else "No"; both words (the model's greedy pick) for a
     model that cannot tell its log-odds.
 
     Left to itself the 1.5B model starts with "No" far more often than the articles warrant (on 90
@@ -181,7 +177,7 @@ def yes_no_start(chat_model: Any, inputs: dict[str, str], bias: float = YES_NO_B
     if odds is None:
         return YES_NO_STARTS
     yes, no = YES_NO_STARTS
-    return (yes,) if starts_yes(odds, bias) else (no,)
+    return (yes,) if starts_yes(odds) else (no,)
 
 
 def yes_no_logodds(chat_model: Any, inputs: dict[str, str]) -> float | None:
