@@ -201,7 +201,8 @@ class Assistant:
         """The draft after the citation check and the answer checks: (text, citations, sentence checks,
         refused, off target). Off target: every claim is supported, but the answer gives no name or figure
         where one is asked for, its cited text does not mention what the question names, or the model,
-        asked separately, finds that the cited sentences do not answer the question."""
+        asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
+        question, is_plain_yes_no: that the cited passages' sentences best matching it do not settle it)."""
         text, citations, checks, refused = verify(draft, context, question)
         if refused:
             return text, citations, checks, True, False
