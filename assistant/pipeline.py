@@ -216,23 +216,14 @@ class Assistant:
             absent = unmentioned(question, citations)
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
-        if mode == "llm" and self._worth_checking(question):
+        check = self._model_check(question, citations) if mode == "llm" else None
+        if check:
+            support, reason = check
             checked = time.perf_counter()
-            confirmed = self._model_confirms(question, [s for c in citations for s in c.sentences])
+            confirmed = self._model_confirms(question, support)
             timings["check"] = timings.get("check", 0.0) + time.perf_counter() - checked
             if not confirmed:
-                reason = "asked separately, the model found that the cited sentences do not say"
-                return text, (), _rejected(checks, reason), True, True
-        elif mode == "llm" and self._worth_checking_yes_no(question):
-            # A bare "No [1]." cites no sentence, so what the model is asked about is the cited passages'
-            # sentences that best match the question: do they settle it at all?
-            checked = time.perf_counter()
-            best = score_sentences(question, [c.passage for c in citations])[:YES_NO_SUPPORT]
-            confirmed = self._model_confirms(question, [s.text for s in best])
-            timings["check"] = timings.get("check", 0.0) + time.perf_counter() - checked
-            if not confirmed:
-                reason = "asked separately, the model found that the cited passages do not settle the question"
-                return text, (), _rejected(checks, reason), True, True
+                return text, (), _rejected(checks, f"asked separately, the model found that {reason}"), True, True
         return text, citations, checks, False, False
 
     def _worth_checking(self, question: str) -> bool:
@@ -242,9 +233,17 @@ class Assistant:
         rejected many correct answers of those kinds."""
         return self.settings.answer_check and is_single_fact(question)
 
-    def _worth_checking_yes_no(self, question: str) -> bool:
-        """Whether to ask the model if the cited passages settle a yes/no question at all (is_plain_yes_no)."""
-        return self.settings.answer_check and is_plain_yes_no(question, self.retriever.outlets())
+    def _model_check(self, question: str, citations: Sequence[Citation]) -> tuple[list[str], str] | None:
+        """What to ask the model about an answer, as (the sentences it reads, what a "No" means), or None.
+        A single fact: the sentences the answer cites. A plain yes/no question (is_plain_yes_no): a bare
+        "No [1]." cites no sentence, so the cited passages' sentences that best match the question, and
+        whether they settle it at all."""
+        if self._worth_checking(question):
+            return [s for c in citations for s in c.sentences], "the cited sentences do not say"
+        if self.settings.answer_check and is_plain_yes_no(question, self.retriever.outlets()):
+            best = score_sentences(question, [c.passage for c in citations])[:YES_NO_SUPPORT]
+            return [s.text for s in best], "the cited passages do not settle the question"
+        return None
 
     def _model_confirms(self, question: str, support: Sequence[str]) -> bool:
         from .answer.chain import model_confirms
