@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.answer.cite import is_yes_no
+from assistant.config import Settings
 from assistant.evals.cli import detect_format
 from assistant.evals.questions import import_multihop_questions, load_questions
 from assistant.ingest.load import ArticleLoader, expand_paths
@@ -29,18 +30,19 @@ def main() -> int:
     ap.add_argument("--corpus", nargs="+", required=True)
     args = ap.parse_args()
     files, errors = expand_paths(args.corpus)
-    loader = ArticleLoader(max_bytes=200 * 1024 * 1024)
+    loader = ArticleLoader(Settings().max_file_bytes)  # the same size limit as ingest
     outlets = sorted({a.source for f in files for a in loader.load_many(f)[0] if a.source})
     fmt = detect_format(Path(args.questions))
     questions = import_multihop_questions(args.questions) if fmt == "multihop" else load_questions(args.questions)
     counts: Counter = Counter()
     plain_ids = []
     for q in questions:
+        plain = is_plain_yes_no(q.question, outlets)
         for key in ("all", q.type):
             counts[key, "questions"] += 1
             counts[key, "yes/no"] += is_yes_no(q.question)
-            counts[key, "plain yes/no"] += is_plain_yes_no(q.question, outlets)
-        if is_plain_yes_no(q.question, outlets):
+            counts[key, "plain yes/no"] += plain
+        if plain:
             plain_ids.append(q.id)
     print(f"{len(outlets)} outlets in the corpus ({len(errors)} unreadable paths)")
     print(f"{'type':<14} {'questions':>9} {'yes/no':>7} {'plain yes/no':>13}")

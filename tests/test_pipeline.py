@@ -3,7 +3,6 @@ refusals with evidence, follow-up rewriting, and an injected instruction in an a
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from fakes import reply
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
 from assistant.errors import AssistantError
+from assistant.ingest.chunk import split_sentences
 from assistant.pipeline import (
     REFUSAL_TEXT,
     YES_NO_SUPPORT,
@@ -226,7 +226,7 @@ def test_a_plain_yes_no_answer_stands_only_if_the_model_finds_the_cited_passages
     check = model.calls[-1][-1].content
     assert FLARES in check and "fans set off flares" in check
     cited = answer.passages[0].text
-    assert len([s for s in re.split(r"(?<=[.!?])\s+", cited) if s and s in check]) == YES_NO_SUPPORT
+    assert len([cited[b:e] for b, e in split_sentences(cited) if cited[b:e] in check]) == YES_NO_SUPPORT
 
     model = reply("No [1].", "Yes")
     answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder, chat_model=model).ask(
