@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import is_composite, is_single_fact, is_yes_no, missing_answer_kind, unmentioned, verify
-from .answer.extractive import extractive_answer, score_sentences, speaks_to
+from .answer.cite import (is_composite, is_single_fact, is_yes_no, missing_answer_kind, stated_apart, unmentioned,
+                          verify)
+from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences, speaks_to
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
 from .config import Settings
@@ -177,16 +178,25 @@ class Assistant:
         declined = refused and bool(checks) and all(c.supported for c in checks)  # "The articles do not say."
         if (off_target or declined) and used_mode == "llm" and self._worth_checking(standalone):
             # The model's sentences hold but do not answer, or it found no answer: it may have read the wrong
-            # sentence of the evidence, or overlooked the right one. Offer the sentence that best matches the
-            # question, put through the same checks (the model's among them: only for single facts, not
-            # yes/no or composite questions), if it matches more than the question's names.
-            fallback = extractive_answer(standalone, context)
-            if fallback:
-                quoted, quoted_citations, quoted_checks, quote_refused, _ = self._checked(
-                    fallback, context, standalone, used_mode, timings)
+            # sentence of the evidence, or overlooked the right one. Offer the sentences that best match the
+            # question, each put through the same checks on its own (the model's among them: only for single
+            # facts, not yes/no or composite questions), that match more than the question's names. Asked
+            # about two quoted sentences at once, the model passed pairs of which neither answers.
+            kept, set_aside = [], []
+            for sentence in choose_sentences(standalone, context):
+                _, quoted_citations, quoted_checks, quote_refused, _ = self._checked(
+                    quote_sentences(standalone, [sentence], context), context, standalone, used_mode, timings)
                 if not quote_refused and speaks_to(standalone, [s for c in quoted_citations for s in c.sentences]):
-                    # The model's sentences stay in the record, marked with why they were set aside.
-                    text, citations, checks, refused = quoted, quoted_citations, checks + quoted_checks, False
+                    kept.append(sentence)
+                else:
+                    set_aside += [c for c in quoted_checks if not c.supported]
+            if kept:
+                quoted, quoted_citations, quoted_checks, quote_refused = verify(
+                    quote_sentences(standalone, kept, context), context, standalone)
+                if not quote_refused:
+                    # The model's sentences and the quotes set aside stay in the record, marked with why.
+                    text, citations, refused = quoted, quoted_citations, False
+                    checks = checks + tuple(set_aside) + quoted_checks
                     used_mode = "extractive"
         if refused:
             text = REFUSAL_TEXT
@@ -200,7 +210,8 @@ class Assistant:
                  ) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool, bool]:
         """The draft after the citation check and the answer checks: (text, citations, sentence checks,
         refused, off target). Off target: every claim is supported, but the answer gives no name or figure
-        where one is asked for, its cited text does not mention what the question names, or the model,
+        where one is asked for, its cited text does not mention what the question names, no one cited
+        report states its name or figure together with what the question names (stated_apart), or the model,
         asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
         question, is_plain_yes_no: that the cited passages' sentences best matching it do not settle it)."""
         text, citations, checks, refused = verify(draft, context, question)
@@ -216,6 +227,11 @@ class Assistant:
             absent = unmentioned(question, citations)
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
+            reports = {c.passage.article_id: article.body for c in citations
+                       if (article := self.catalog.article(c.passage.article_id)) is not None}
+            apart = stated_apart(question, text, citations, reports)
+            if apart:
+                return text, (), _rejected(checks, apart), True, True
         check = self._model_check(question, citations) if mode == "llm" else None
         if check:
             support, reason = check

@@ -344,3 +344,57 @@ def test_names_the_question_asks_about_must_be_in_the_cited_sentences_or_their_h
     assert unmentioned("Which town in Veloria confirmed 37 cases?",
                        [Citation(1, outbreak, ("Officials in the Velorian town of Saltreach confirmed 37 cases.",))]) == []
     assert unmentioned("Which engineer at Castell & Rhee confirmed 37 cases?", cited) == ["castell", "rhee"]
+
+
+BRIDGE = Passage(
+    chunk_id="c1:0", article_id="c1", title="Route 9 bridge at Cray's Ford destroyed", source="Northgate Wire",
+    published_at="2026-03-07",
+    text="The Route 9 bridge over the River Quell at Cray's Ford was destroyed by the floodwater, Transport "
+         "Minister Petra Sallow said on March 7.",
+)
+DAMAGE = Passage(
+    chunk_id="d2:1", article_id="d2", title="First estimate puts flood damage at 310 million velors",
+    source="Northgate Wire", published_at="2026-03-12",
+    text="The agency said 1,450 homes were damaged, of which 212 were destroyed or will have to be demolished.",
+)
+
+
+def _cited(*passages):
+    from assistant.types import Citation
+
+    return [Citation(n, p) for n, p in enumerate(passages, start=1)]
+
+
+def test_an_answer_whose_figure_and_the_questions_place_stand_in_different_reports_is_stated_apart():
+    from assistant.answer.cite import stated_apart
+
+    question = "How many homes were destroyed in Cray's Ford?"
+    answer = "212 homes were destroyed in Cray's Ford [1][2]."
+    assert verify(answer, [BRIDGE, DAMAGE], question)[1], "each part stands in a cited passage"
+    reports = {"c1": BRIDGE.text, "d2": DAMAGE.text}
+    assert stated_apart(question, answer, _cited(BRIDGE, DAMAGE), reports) == (
+        "no one cited report states both its figure and cray, ford")
+    # The same figure in a report that names the place elsewhere (another paragraph) stands.
+    reports["d2"] = "Flooding in Cray's Ford was worst along the river. " + DAMAGE.text
+    assert stated_apart(question, answer, _cited(BRIDGE, DAMAGE), reports) == ""
+
+
+def test_a_who_answer_must_stand_in_one_report_with_the_year_the_question_names():
+    from assistant.answer.cite import stated_apart
+
+    history = Passage(chunk_id="e1:0", article_id="e1", title="Cup final goes ahead", source="Veloria Public Radio",
+                      published_at="2026-03-05", text="Marrent Rovers have won the Velorian Cup nine times, most "
+                      "recently in 2022.")
+    final = Passage(chunk_id="f1:0", article_id="f1", title="Mariners win the Cup", source="Coastline Courier",
+                    published_at="2026-03-08", text="Rovers took the lead in the Velorian Cup final through Dami "
+                    "Kettering, but Marrent Rovers lost 2-1.")
+    question = "Who scored for Marrent Rovers when they won the Velorian Cup in 2022?"
+    answer = "Marrent Rovers won the Velorian Cup in 2022, with Dami Kettering scoring [1][2]."
+    reports = {"e1": history.text, "f1": final.text}
+    assert "2022" in stated_apart(question, answer, _cited(history, final), reports)
+    # A date is not a figure the report must repeat ("on March 7" in a report dated March 7 that says "Saturday").
+    question = "How many homes were destroyed on March 7?"
+    assert stated_apart(question, "212 homes were destroyed [1].", _cited(DAMAGE), {"d2": DAMAGE.text}) == ""
+    # Nor does the rule reach questions that ask for neither a name nor a figure.
+    assert stated_apart("Why was the Route 9 bridge at Cray's Ford closed?", "It was destroyed [1][2].",
+                        _cited(BRIDGE, DAMAGE), {"c1": BRIDGE.text, "d2": DAMAGE.text}) == ""

@@ -210,6 +210,43 @@ def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assista
     assert not a.ask("Were hepatitis A cases recorded in Marrent?", mode="llm").refused
 
 
+def test_an_answer_stitched_from_two_reports_becomes_a_refusal(assistant):
+    # Cray's Ford is in the bridge report, the 212 destroyed homes in the damage estimate, which never
+    # mentions Cray's Ford: each part is cited, but no report says 212 homes were destroyed there.
+    question = "How many homes were destroyed in Cray's Ford?"
+    passages = assistant.retrieve(question)
+    bridge = next(i for i, p in enumerate(passages, 1) if "Cray's Ford" in p.title)
+    damage = next(i for i, p in enumerate(passages, 1) if "212 were destroyed" in p.text)
+    model = reply(f"212 homes were destroyed in Cray's Ford [{bridge}][{damage}].", "No", "No")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT
+    assert answer.sentences[0].reason == (
+        "does not answer the question: no one cited report states both its figure and cray, ford")
+    assert len(model.calls) == 1  # set aside in code, before any check by the model
+
+
+def test_the_fallback_offers_only_the_quoted_sentences_the_model_confirms_one_at_a_time(assistant):
+    # The two sentences that best match the question name two mayors; asked about both at once, the
+    # model can pass the pair for the one that answers. Each is put to it on its own.
+    from assistant.answer.extractive import choose_sentences
+
+    question = "Who is the mayor of Dunmarrow?"
+    context = assistant.retrieve(question)[: assistant.settings.top_k]
+    assert len(choose_sentences(question, context)) == 2, "the fixture needs two fallback sentences"
+    model = reply("The articles do not say.", "No", "Yes")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm")
+    assert len(model.calls) == 3  # the answer, then one check per quoted sentence
+    first, second = (call[-1].content for call in model.calls[1:])
+    assert "Oskar Thell" in first and "Corin Fael" not in first
+    assert "Corin Fael" in second and "Oskar Thell" not in second
+    assert not answer.refused and answer.mode == "extractive"
+    assert "Corin Fael" in answer.text and "Thell" not in answer.text and len(answer.citations) == 1
+    set_aside = [c for c in answer.sentences if not c.supported]
+    assert any("Oskar Thell" in c.text and "asked separately" in c.reason for c in set_aside)
+
+
 FLARES = "Was anyone arrested over the flares set off at the Velorian Cup final?"
 
 

@@ -406,6 +406,8 @@ _WHO = re.compile(
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|tall|old|large|big)\b|\bwhat (?:number|percentage|share|proportion|amount)\b", re.I)
 _COUNT = re.compile(r"\bhow many\b(?!\s+(?:percentage|percent|per cent)\b)", re.I)
 _SHARE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
+_MONTH_ABBR = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+DAY_OF_MONTH = re.compile(rf"\b{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH_ABBR}[a-z]*\.?", re.I)
 _DATE_WORDS = re.compile(
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|"
     r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?:\s+\d{4})?|(?:19|20)\d\d|"
@@ -441,6 +443,14 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
     name the question does not already contain, a "how many" answer a figure the question does not state.
     A supported sentence without it ("The agency is led by a director") does not answer the question.
     """
+    kind, given = _answer_items(question, answer_text, sources)
+    return kind if kind and not given else ""
+
+
+def _answer_items(question: str, answer_text: str, sources: Sequence[str]) -> tuple[str, set[str]]:
+    """What a "who" or "how many" question asks for ("name" or "figure", else "") and the names (lower
+    case, without a possessive "'s") or figures the answer gives that the question does not contain,
+    leaving out the outlets in ``sources``, dates and attribution."""
     text = MARKER.sub(" ", answer_text)
     for source in sources:
         for form in {source, re.sub(r"^the\s+", "", source, flags=re.I)}:
@@ -449,16 +459,48 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
     text = _DATE_WORDS.sub(" ", text)
     asked = {w.lower() for w in re.findall(r"[\w'\-]+", question)}
     if _WHO.search(question):
-        for m in re.finditer(r"\b[A-Z][\w'\-]+", text):
-            word = m.group(0).lower()
-            if word not in asked and word not in _NOT_NAMES and word not in _MONTHS and word not in _WEEKDAYS:
-                return ""
-        return "name"
+        found = (m.group(0).lower() for m in re.finditer(r"\b[A-Z][\w'\-]+", text))
+        return "name", {re.sub(r"['’]s?$", "", w) for w in found
+                        if w not in asked and w not in _NOT_NAMES and w not in _MONTHS and w not in _WEEKDAYS}
     if asks_for_figure(question):
         if _COUNT.search(question):
             text = _SHARE.sub(" ", text)  # "46.2 percent of the vote" does not say how many votes
-        return "" if numbers(text) - numbers(question) else "figure"
-    return ""
+        return "figure", numbers(text) - numbers(question)
+    return "", set()
+
+
+def stated_apart(question: str, answer_text: str, citations: Sequence[Citation], reports: dict[str, str]) -> str:
+    """Why no sentence of a "who" or "how many" answer is borne out by one report ("" when one is): the
+    sentence's names or figures (_answer_items) must all stand in one cited report, ``reports`` giving
+    each article's text by id, together with every name and figure the question asks about. Each part
+    of "212 homes were destroyed in Cray's Ford [1][2]" stands in a cited passage, but the 212 homes are
+    the flood's, in a report that never mentions Cray's Ford. A report, not a passage: "The dam, completed
+    in 1968, sits about 11 kilometres upstream" names the dam in an earlier paragraph."""
+    opener = re.match(r"\W*[\w'’\-]+", question)
+    asked_names = {re.sub(r"['’]s$", "", n) for n in names(question[opener.end():] if opener else question)} - {""}
+    asked_figures = numbers(DAY_OF_MONTH.sub(" ", question))  # "on March 15" is a date; "in 2022" counts
+    if not asked_names and not asked_figures:
+        return ""
+    by_number = {c.number: c for c in citations}
+    kind = ""
+    for sentence, cited in split_answer(answer_text):
+        kind, given = _answer_items(question, sentence, [c.passage.source or "" for c in citations])
+        if not given:
+            continue
+        for n in cited:
+            if n not in by_number:
+                continue
+            passage = by_number[n].passage
+            report = reports.get(passage.article_id, passage.text) + "\n" + _header_text(passage)
+            figures = numbers(report)
+            words = set(re.findall(r"[\w\-]+", report.lower()))
+            stated = {x for x in given | asked_names | asked_figures
+                      if (x in figures if x[0].isdigit() else any(w.startswith(x) for w in words))}
+            if stated >= given | asked_names | asked_figures:
+                return ""
+    if not kind:
+        return ""
+    return f"no one cited report states both its {kind} and {', '.join(sorted(asked_names | asked_figures))}"
 
 
 def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:

@@ -15,7 +15,7 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import _stem, asks_for_figure, asks_for_latest, numbers, words_to_numbers
+from .cite import DAY_OF_MONTH, _stem, asks_for_figure, asks_for_latest, numbers, words_to_numbers
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -124,14 +124,10 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
     return scored
 
 
-_MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DAY_OF_MONTH = re.compile(rf"\b{_MONTH_NAMES}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH_NAMES}", re.I)
-
-
 def _figure_contexts(sentence: str) -> list[tuple[str, set[str]]]:
     """Each figure in the sentence with the content words within three words of it."""
     text = re.sub(r"\b\d{1,2}[:.]\d{2}\b", " ", words_to_numbers(sentence))  # clock times
-    text = re.sub(_DAY_OF_MONTH, " ", text)  # "March 4", "4 March": dates, not figures
+    text = DAY_OF_MONTH.sub(" ", text)  # "March 4", "4 March": dates, not figures
     tokens = re.findall(r"[\w,.]+", text)
     out = []
     for i, token in enumerate(tokens):
@@ -166,6 +162,13 @@ def report_date(published_at: str | None) -> str:
 
 def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2) -> str:
     """Quoted best sentences with outlet, date and marker, or "" when nothing covers the question."""
+    return quote_sentences(question, choose_sentences(question, passages, min_coverage, max_sentences), passages)
+
+
+def choose_sentences(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2
+                     ) -> list[ScoredSentence]:
+    """The sentences an extractive answer quotes: the best one, and the next best from other articles that
+    cover the question nearly as well; none when nothing covers it."""
     # A question in the text (often a heading such as "How many ... crossed into Syria?") is never its own answer.
     scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")]
     if re.search(r"\bhow (many|much)\b", question, re.I):
@@ -174,7 +177,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: 
         if with_figures and with_figures[0].coverage >= min_coverage:
             scored = with_figures
     if not scored or scored[0].coverage < min_coverage:
-        return ""
+        return []
     best = scored[0]
     chosen = [best]
     for s in scored[1:]:
@@ -182,6 +185,13 @@ def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: 
             break
         if passages[s.passage_number - 1].article_id != passages[best.passage_number - 1].article_id:
             chosen.append(s)
+    return chosen
+
+
+def quote_sentences(question: str, chosen: Sequence[ScoredSentence], passages: Sequence[Passage]) -> str:
+    """The sentences quoted with outlet, date and marker (newest first for "latest" questions), after a
+    line saying the reports differ when the first two give different figures; "" for none."""
+    chosen = list(chosen)
     if asks_for_latest(question):
         chosen.sort(key=lambda s: passages[s.passage_number - 1].published_at or "", reverse=True)
     lines = []
