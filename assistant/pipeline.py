@@ -181,7 +181,8 @@ class Assistant:
             # sentence of the evidence, or overlooked the right one. Offer the sentences that best match the
             # question, each put through the same checks on its own (the model's among them: only for single
             # facts, not yes/no or composite questions), that match more than the question's names. Asked
-            # about two quoted sentences at once, the model passed pairs of which neither answers.
+            # about two quoted sentences at once, the model passed pairs of which neither answers (f173, f198
+            # in evals/results/fictional-llm, session 9).
             kept, set_aside = [], []
             for sentence in choose_sentences(standalone, context):
                 _, quoted_citations, quoted_checks, quote_refused, _ = self._checked(

@@ -395,6 +395,9 @@ def test_a_who_answer_must_stand_in_one_report_with_the_year_the_question_names(
     # A date is not a figure the report must repeat ("on March 7" in a report dated March 7 that says "Saturday").
     question = "How many homes were destroyed on March 7?"
     assert stated_apart(question, "212 homes were destroyed [1].", _cited(DAMAGE), {"d2": DAMAGE.text}) == ""
+    # An answer that gives no name at all is missing_answer_kind's to refuse, not this rule's.
+    assert stated_apart("Who designed the Route 9 bridge at Cray's Ford?", "It was destroyed on March 7 [1].",
+                        _cited(DAMAGE), {"d2": DAMAGE.text}) == ""
     # Nor does the rule reach questions that ask for neither a name nor a figure.
     assert stated_apart("Why was the Route 9 bridge at Cray's Ford closed?", "It was destroyed [1][2].",
                         _cited(BRIDGE, DAMAGE), {"c1": BRIDGE.text, "d2": DAMAGE.text}) == ""

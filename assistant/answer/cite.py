@@ -476,17 +476,16 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
     of "212 homes were destroyed in Cray's Ford [1][2]" stands in a cited passage, but the 212 homes are
     the flood's, in a report that never mentions Cray's Ford. A report, not a passage: "The dam, completed
     in 1968, sits about 11 kilometres upstream" names the dam in an earlier paragraph."""
-    opener = re.match(r"\W*[\w'’\-]+", question)
-    asked_names = {re.sub(r"['’]s$", "", n) for n in names(question[opener.end():] if opener else question)} - {""}
-    asked_figures = numbers(DAY_OF_MONTH.sub(" ", question))  # "on March 15" is a date; "in 2022" counts
-    if not asked_names and not asked_figures:
+    asked = _asked_names(question) | numbers(DAY_OF_MONTH.sub(" ", question))  # "on March 15" is a date; "in 2022" counts
+    if not asked:
         return ""
     by_number = {c.number: c for c in citations}
     kind = ""
     for sentence, cited in split_answer(answer_text):
-        kind, given = _answer_items(question, sentence, [c.passage.source or "" for c in citations])
+        sentence_kind, given = _answer_items(question, sentence, [c.passage.source or "" for c in citations])
         if not given:
             continue
+        kind = sentence_kind
         for n in cited:
             if n not in by_number:
                 continue
@@ -494,13 +493,11 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
             report = reports.get(passage.article_id, passage.text) + "\n" + _header_text(passage)
             figures = numbers(report)
             words = set(re.findall(r"[\w\-]+", report.lower()))
-            stated = {x for x in given | asked_names | asked_figures
-                      if (x in figures if x[0].isdigit() else any(w.startswith(x) for w in words))}
-            if stated >= given | asked_names | asked_figures:
+            if all(x in figures if x[0].isdigit() else any(w.startswith(x) for w in words) for x in given | asked):
                 return ""
     if not kind:
-        return ""
-    return f"no one cited report states both its {kind} and {', '.join(sorted(asked_names | asked_figures))}"
+        return ""  # no sentence gives a name or figure: missing_answer_kind's case
+    return f"no one cited report states both its {kind} and {', '.join(sorted(asked))}"
 
 
 def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
@@ -511,11 +508,11 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow")."""
     cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
     words = set(re.findall(r"[\w\-]+", cited.lower()))
+    return [name for name in sorted(_asked_names(question)) if not any(w.startswith(name) for w in words)]
+
+
+def _asked_names(question: str) -> set[str]:
+    """The names a question asks about, lower case, without a possessive "'s" (its first word is
+    capitalised anyway, so it does not count)."""
     opener = re.match(r"\W*[\w'’\-]+", question)
-    asked = names(question[opener.end():] if opener else question)  # the first word is capitalised anyway
-    missing = []
-    for name in sorted(asked):
-        name = re.sub(r"['’]s$", "", name)
-        if name and not any(w.startswith(name) for w in words):
-            missing.append(name)
-    return missing
+    return {re.sub(r"['’]s$", "", n) for n in names(question[opener.end():] if opener else question)} - {""}
