@@ -282,7 +282,7 @@ def is_plain_yes_no(question: str, outlets: Sequence[str]) -> bool:
     (evals/fictional/questions-unanswerable-yes-no.jsonl). Not a comparison (nor any "than": "Was the lake
     fuller then than on March 2?"), nor a question naming one of ``outlets``: those compare what reports
     say, which no single sentence settles (every yes/no question of MultiHop-RAG's development half names
-    an outlet: evals/count_plain_yes_no.py)."""
+    an outlet: evals/count_reach.py)."""
     return (is_yes_no(question) and not is_composite(question) and not _THAN.search(question)
             and not plan_query(question, outlets).sources)
 

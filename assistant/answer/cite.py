@@ -429,6 +429,11 @@ def asks_for_latest(question: str) -> bool:
     return bool(_RECENCY.search(main))
 
 
+def asks_for_name(question: str) -> bool:
+    """Whether the answer is a name: "Who ...?", "Which engineer ...?", "What was the name of ...?"."""
+    return _WHO.search(question) is not None
+
+
 def asks_for_figure(question: str) -> bool:
     """Whether the answer is a figure: "How many ...?", "How far ...?", "What percentage ...?"."""
     return _HOW_MANY.search(question) is not None
@@ -458,7 +463,7 @@ def _answer_items(question: str, answer_text: str, sources: Sequence[str]) -> tu
                 text = re.sub(re.escape(form), " ", text, flags=re.I)
     text = _DATE_WORDS.sub(" ", text)
     asked = {w.lower() for w in re.findall(r"[\w'\-]+", question)}
-    if _WHO.search(question):
+    if asks_for_name(question):
         found = (m.group(0).lower() for m in re.finditer(r"\b[A-Z][\w'\-]+", text))
         return "name", {re.sub(r"['’]s?$", "", w) for w in found
                         if w not in asked and w not in _NOT_NAMES and w not in _MONTHS and w not in _WEEKDAYS}

@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.answer.cite import is_yes_no
+from assistant.answer.cite import asks_for_figure, asks_for_name, is_single_fact, is_yes_no
 from assistant.config import Settings
 from assistant.evals.cli import detect_format
 from assistant.evals.questions import import_multihop_questions, load_questions
@@ -42,12 +42,15 @@ def main() -> int:
             counts[key, "questions"] += 1
             counts[key, "yes/no"] += is_yes_no(q.question)
             counts[key, "plain yes/no"] += plain
+            counts[key, "name/figure"] += is_single_fact(q.question) and (asks_for_name(q.question)
+                                                                         or asks_for_figure(q.question))
         if plain:
             plain_ids.append(q.id)
     print(f"{len(outlets)} outlets in the corpus ({len(errors)} unreadable paths)")
-    print(f"{'type':<14} {'questions':>9} {'yes/no':>7} {'plain yes/no':>13}")
+    print(f"{'type':<14} {'questions':>9} {'yes/no':>7} {'plain yes/no':>13} {'single fact, name/figure':>25}")
     for t in sorted({k for k, _ in counts}, key=lambda t: (t != "all", t)):
-        print(f"{t:<14} {counts[t, 'questions']:>9} {counts[t, 'yes/no']:>7} {counts[t, 'plain yes/no']:>13}")
+        print(f"{t:<14} {counts[t, 'questions']:>9} {counts[t, 'yes/no']:>7} {counts[t, 'plain yes/no']:>13} "
+              f"{counts[t, 'name/figure']:>25}")
     if fmt != "multihop":
         print("plain yes/no: " + (" ".join(plain_ids) or "none"))
     return 0
