@@ -1,9 +1,10 @@
-"""Which questions of a set the plain yes/no check would see (assistant.pipeline.is_plain_yes_no).
+"""Which questions of a set two of the answer checks can reach, per question type: plain yes/no questions
+(assistant.pipeline.is_plain_yes_no: one fact, no outlet of the corpus named, nothing compared), which the
+model is asked whether the cited passages settle, and single-fact questions asking for a name or a figure,
+whose answer must stand in one cited report with what the question names (cite.stated_apart). Prints the
+ids of the plain yes/no ones for a project-format set. (Called count_plain_yes_no.py until session 11.)
 
-Prints the number of questions, of yes/no questions, and of plain yes/no ones (one fact, no outlet of the
-corpus named, nothing compared), per question type, with the ids of the plain ones for a project-format set.
-
-    python evals/count_plain_yes_no.py QUESTIONS --corpus PATH [PATH ...]
+    python evals/count_reach.py QUESTIONS --corpus PATH [PATH ...]
 
 QUESTIONS is a project JSONL file or MultiHop-RAG's JSON (read from ../shared, never copied here; Tang &
 Yang 2024, ODC-BY 1.0); the outlets are the sources of the articles under --corpus.
