@@ -409,8 +409,8 @@ _SHARE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?
 _MONTH_ABBR = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
 DAY_OF_MONTH = re.compile(rf"\b{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH_ABBR}[a-z]*\.?", re.I)
 _DATE_WORDS = re.compile(
-    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|"
-    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?:\s+\d{4})?|(?:19|20)\d\d|"
+    rf"\b(?:{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|"
+    rf"\d{{1,2}}\s+{_MONTH_ABBR}[a-z]*(?:\s+\d{{4}})?|(?:19|20)\d\d|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.I,
 )
@@ -484,20 +484,18 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
     asked = _asked_names(question) | numbers(DAY_OF_MONTH.sub(" ", question))  # "on March 15" is a date; "in 2022" counts
     if not asked:
         return ""
-    by_number = {c.number: c for c in citations}
+    stated: dict[int, tuple[set[str], set[str]]] = {}  # marker -> (figures, words) of its report, read once
+    for c in citations:
+        report = reports.get(c.passage.article_id, c.passage.text) + "\n" + _header_text(c.passage)
+        stated[c.number] = numbers(report), set(re.findall(r"[\w\-]+", report.lower()))
+    sources = [c.passage.source or "" for c in citations]
     kind = ""
     for sentence, cited in split_answer(answer_text):
-        sentence_kind, given = _answer_items(question, sentence, [c.passage.source or "" for c in citations])
+        sentence_kind, given = _answer_items(question, sentence, sources)
         if not given:
             continue
         kind = sentence_kind
-        for n in cited:
-            if n not in by_number:
-                continue
-            passage = by_number[n].passage
-            report = reports.get(passage.article_id, passage.text) + "\n" + _header_text(passage)
-            figures = numbers(report)
-            words = set(re.findall(r"[\w\-]+", report.lower()))
+        for figures, words in (stated[n] for n in cited if n in stated):
             if all(x in figures if x[0].isdigit() else any(w.startswith(x) for w in words) for x in given | asked):
                 return ""
     if not kind:
