@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Sequence
 
-from .answer.cite import asks_for_latest
+from .answer.cite import acronyms, asks_for_latest
 from .catalog import STOPWORDS, Catalog
 from .embed import Embedder
 from .store import ChromaStore, day_number
@@ -242,7 +242,9 @@ class HybridRetriever:
 
     def _search(self, question: str, vector, sources, since, until) -> list[Passage]:
         day_from, day_to = day_number(since), day_number(until)
-        lexical = self.catalog.search_text(question, self.pool, sources or None, day_from, day_to)
+        # A name the question spells out is often an acronym in the text ("NCPA"): search for both.
+        lexical = self.catalog.search_text(" ".join([question, *acronyms(question)]), self.pool, sources or None,
+                                           day_from, day_to)
         where = _where(sources, day_from, day_to)
         dense = self.store.search(vector, self.pool, where)
         scores: dict[str, dict[str, float]] = {}

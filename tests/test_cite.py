@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.answer.cite import check_sentence, numbers, verify, words_to_numbers
@@ -401,3 +403,40 @@ def test_a_who_answer_must_stand_in_one_report_with_the_year_the_question_names(
     # Nor does the rule reach questions that ask for neither a name nor a figure.
     assert stated_apart("Why was the Route 9 bridge at Cray's Ford closed?", "It was destroyed [1][2].",
                         _cited(BRIDGE, DAMAGE), {"c1": BRIDGE.text, "d2": DAMAGE.text}) == ""
+
+
+AGENCY = Passage(
+    chunk_id="a1:1", article_id="a1", title="Dam breach floods Dunmarrow", source="The Marrent Ledger",
+    published_at="2026-03-04",
+    text="Eight of the deaths were in Dunmarrow, the NCPA said. \"Every boat we have is in the valley,\" said "
+         "Hesper Okonne, director of the NCPA.",
+)
+
+
+def test_acronyms_are_the_initials_of_names_of_three_or_more_capitalised_words():
+    from assistant.answer.cite import acronyms
+
+    assert acronyms("Who is the director of the National Civil Protection Agency?") == {
+        "NCPA": ("national", "civil", "protection", "agency")}
+    assert acronyms("What did the Securities and Exchange Commission's chair say?") == {
+        "SEC": ("securities", "exchange", "commission")}
+    # Two words are too few (a person, a place); question words, months and weekdays are not name words.
+    assert acronyms("Which Brightloom Systems employees did Dario Menk meet on Monday, March 9?") == {}
+
+
+def test_a_name_spelled_out_counts_as_stated_where_the_passage_uses_its_acronym():
+    from assistant.answer.cite import stated_apart, unmentioned
+    from assistant.types import Citation
+
+    question = "Who is the director of the National Civil Protection Agency?"
+    answer = "Hesper Okonne is the director of the National Civil Protection Agency [1]."
+    text, citations, checks, refused = verify(answer, [AGENCY], question)
+    assert not refused and checks[0].supported, checks
+    assert unmentioned(question, citations) == []
+    assert stated_apart(question, text, citations, {"a1": AGENCY.text}) == ""
+    # Initials that are not the name's, or a name the passage does not abbreviate, are still missing.
+    other = replace(AGENCY, text=AGENCY.text.replace("NCPA", "NCP"))
+    assert not verify(answer, [other], question)[2][0].supported
+    assert unmentioned("Who leads the National Flood Protection Agency?",
+                       [Citation(1, AGENCY, ("said Hesper Okonne, director of the NCPA.",))]) == [
+                           "agency", "national", "protection"]

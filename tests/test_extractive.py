@@ -11,3 +11,33 @@ def test_a_sentence_speaks_to_a_question_only_with_a_word_beyond_its_names():
     assert speaks_to(question, ["Alina Varesk leads the Civic Renewal Party."])
     assert speaks_to("Who is the mayor of Dunmarrow?", ["Dunmarrow's mayor, Corin Fael, closed two schools."])
     assert speaks_to("Who is Corin Fael?", ["Corin Fael spoke on Monday."])  # nothing asked beyond the name
+
+
+def _passage(n: int, text: str, title: str = "Dam report"):
+    from assistant.types import Passage
+
+    return Passage(chunk_id=f"p{n}:0", article_id=f"p{n}", text=text, title=title, source="Veloria Public Radio",
+                   published_at="2026-03-02")
+
+
+def test_a_sentence_using_the_acronym_of_a_name_in_the_question_covers_that_name():
+    from assistant.answer.extractive import best_sentence_coverage, score_sentences
+
+    question = "Who is the director of the National Civil Protection Agency?"
+    acronym = "\"Every boat we have is out,\" said Hesper Okonne, director of the NCPA."
+    spelled = "The death toll has risen to 23, the National Civil Protection Agency said on March 7."
+    scored = score_sentences(question, [_passage(1, spelled), _passage(2, acronym)])
+    assert scored[0].text == acronym  # all the question's words: 0.98 after the small second-passage discount
+    assert best_sentence_coverage(question, acronym) == 1.0
+    assert best_sentence_coverage(question, acronym.replace("NCPA", "agency")) < 0.5
+
+
+def test_a_what_year_question_prefers_the_sentence_with_a_year():
+    from assistant.answer.extractive import score_sentences
+
+    names_it = "A section of the Harlow Gap Dam gave way at 02:40 on March 4."
+    dated = "The dam, completed in 1968, sits about 11 kilometres upstream of Dunmarrow."
+    passages = [_passage(1, names_it), _passage(2, dated, title="Lake Harlow near capacity")]
+    assert score_sentences("In what year was the Harlow Gap Dam completed?", passages)[0].text == dated
+    # Without the year asked for, the sentence naming the dam in full comes first.
+    assert score_sentences("When did the Harlow Gap Dam give way?", passages)[0].text == names_it

@@ -201,3 +201,9 @@ def test_passages_carry_citation_metadata(assistant):
         assert p.source in OUTLETS and p.published_at and p.title and p.url
         body = assistant.catalog.article(p.article_id).body
         assert body[p.start : p.end] == p.text
+
+
+def test_a_name_the_question_spells_out_also_finds_the_passages_that_use_its_acronym(assistant):
+    # The article names the National Civil Protection Agency once and its director as "director of the NCPA".
+    passages = assistant.retrieve("Who is the director of the National Civil Protection Agency?", 6)
+    assert any("Hesper Okonne, director of the NCPA" in p.text for p in passages)

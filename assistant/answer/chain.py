@@ -200,9 +200,18 @@ def answer_inputs(question: str, passages: Sequence[Passage], budget: int = EVID
 def model_confirms(chat_model: Any, question: str, support: Sequence[str]) -> bool:
     """Ask the model whether ``support`` (the passage sentences a checked answer relies on) answers
     ``question``; False only on a clear "No" (anything else keeps the answer)."""
-    prompt = CHECK_PROMPT.format_messages(support=_clean(" ".join(support)), question=_clean(question))
-    reply = chat_model.bind(max_tokens=CHECK_MAX_TOKENS).invoke(prompt)
+    reply = chat_model.bind(max_tokens=CHECK_MAX_TOKENS).invoke(_check_prompt(question, support))
     return not re.match(r"\W*no\b", str(reply.content), re.I)
+
+
+def check_logodds(chat_model: Any, question: str, support: Sequence[str]) -> float:
+    """The model's log-odds of replying "Yes" rather than "No" to the check model_confirms makes
+    (for a model with ``start_logodds``, the local one)."""
+    return chat_model.start_logodds(_check_prompt(question, support), YES_NO_STARTS)
+
+
+def _check_prompt(question: str, support: Sequence[str]) -> list:
+    return CHECK_PROMPT.format_messages(support=_clean(" ".join(support)), question=_clean(question))
 
 
 def _format_history(history: Sequence[tuple[str, str]]) -> str:

@@ -129,6 +129,32 @@ def names(sentence: str) -> set[str]:
     return out
 
 
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:(?:of|and|for|&)\s+)?[A-Z][\w'’\-]*)+")
+ACRONYM_WORDS = 3  # a name of fewer capitalised words is not taken to have an acronym ("Harlow Gap" -> "HG")
+
+
+def acronyms(text: str) -> dict[str, tuple[str, ...]]:
+    """The acronym each name of ACRONYM_WORDS or more capitalised words in ``text`` would have, with the
+    name's words in lower case: "National Civil Protection Agency" -> {"NCPA": ("national", "civil",
+    "protection", "agency")}, "Securities and Exchange Commission" -> "SEC". A report spells a name out
+    once and uses its initials afterwards ("said Hesper Okonne, director of the NCPA")."""
+    out: dict[str, tuple[str, ...]] = {}
+    for m in _NAME_RUN.finditer(text):
+        words = [w.rstrip("'’") for w in re.findall(r"[\w'’\-]+", m.group(0)) if w[0].isupper()]
+        words = [w for w in words if w.lower() not in _NOT_NAMES and w.lower() not in _MONTHS
+                 and w.lower() not in _WEEKDAYS]
+        if len(words) >= ACRONYM_WORDS:
+            out["".join(w[0] for w in words).upper()] = tuple(re.sub(r"['’]s$", "", w.lower()) for w in words)
+    return out
+
+
+def spelled_out(text: str, known: dict[str, tuple[str, ...]]) -> set[str]:
+    """The name words behind those of the ``known`` acronyms (acronyms()) that ``text`` uses, in capitals
+    as a word of its own."""
+    return {w for acronym, words in known.items() if re.search(rf"(?<![\w\-]){acronym}(?![\w\-])", text)
+            for w in words}
+
+
 def quotes(sentence: str) -> list[str]:
     return [q for q in re.findall(r"[\"“]([^\"”]{12,})[\"”]", sentence)]
 
@@ -180,7 +206,8 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
     for figure, counted in _counted_things(sentence):
         if counted and not any(counted & near for f, near in _counted_things(support, window=6) if f == figure):
             return False, f"figure {figure} is about something else in the cited passage"
-    missing_names = [n for n in names(sentence) if not _name_in(n, support_lower)]
+    abbreviated = spelled_out(support, acronyms(sentence))  # "National Civil Protection Agency" as "NCPA"
+    missing_names = [n for n in names(sentence) if n not in abbreviated and not _name_in(n, support_lower)]
     if missing_names:
         return False, f"name {', '.join(sorted(missing_names))} not in the cited passage"
     for weekday in _WEEKDAYS:
@@ -194,7 +221,7 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
     if given and not words:
         return False, "only repeats the question"
     if words:
-        overlap = len(words & content_words(passages_text)) / len(words)
+        overlap = len(words & (content_words(passages_text) | content_words(" ".join(abbreviated)))) / len(words)
         if overlap < 0.5:
             return False, f"only {overlap:.0%} of its content words appear in the cited passage"
     return True, ""
@@ -484,10 +511,11 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
     asked = _asked_names(question) | numbers(DAY_OF_MONTH.sub(" ", question))  # "on March 15" is a date; "in 2022" counts
     if not asked:
         return ""
+    known = acronyms(question)
     stated: dict[int, tuple[set[str], set[str]]] = {}  # marker -> (figures, words) of its report, read once
     for c in citations:
         report = reports.get(c.passage.article_id, c.passage.text) + "\n" + _header_text(c.passage)
-        stated[c.number] = numbers(report), set(re.findall(r"[\w\-]+", report.lower()))
+        stated[c.number] = numbers(report), set(re.findall(r"[\w\-]+", report.lower())) | spelled_out(report, known)
     sources = [c.passage.source or "" for c in citations]
     kind = ""
     for sentence, cited in split_answer(answer_text):
@@ -508,9 +536,10 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     headings, outlets or dates, mention: "How many cases were recorded in Marrent?" answered from a
     sentence about Saltreach. The answer's own wording does not count: the model can repeat the
     question's names over a sentence about something else. A name counts as mentioned when a word of
-    the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow")."""
+    the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow"), or the cited
+    text uses the acronym of the name it is part of ("NCPA" for "National Civil Protection Agency")."""
     cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
-    words = set(re.findall(r"[\w\-]+", cited.lower()))
+    words = set(re.findall(r"[\w\-]+", cited.lower())) | spelled_out(cited, acronyms(question))
     return [name for name in sorted(_asked_names(question)) if not any(w.startswith(name) for w in words)]
 
 

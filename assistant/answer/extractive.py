@@ -15,7 +15,7 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import DAY_OF_MONTH, _stem, asks_for_figure, asks_for_latest, numbers, words_to_numbers
+from .cite import DAY_OF_MONTH, _stem, acronyms, asks_for_figure, asks_for_latest, numbers, spelled_out, words_to_numbers
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -54,15 +54,31 @@ def speaks_to(question: str, sentences: Sequence[str]) -> bool:
     return not asked or any(t in words for t in asked)
 
 
+_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def sentence_words(sentence: str, known: dict[str, tuple[str, ...]], wants_year: bool = False) -> set[str]:
+    """The stemmed words a sentence matches a question's terms with: its own, the name words behind the
+    question's acronyms it uses ("NCPA": national, civil, protection, agency; cite.acronyms), and "year"
+    for a year when the question asks for one ("completed in 1968" answers "In what year ...")."""
+    words = {_stem(w) for w in re.findall(r"[a-z0-9]+", sentence.lower())}
+    words |= {_stem(w) for w in spelled_out(sentence, known)}
+    if wants_year and _YEAR.search(sentence):
+        words.add("year")
+    return words
+
+
 def best_sentence_coverage(question: str, text: str, terms: dict[str, float] | None = None) -> float:
     """The weighted share of the question's content words found in the text's best single sentence."""
     terms = terms if terms is not None else question_terms(question)
     total = sum(terms.values())
     if not total:
         return 0.0
+    known = acronyms(question)
     best = 0.0
     for s, e in split_sentences(text):
-        words = {_stem(w) for w in re.findall(r"[a-z0-9]+", text[s:e].lower())}
+        words = sentence_words(text[s:e], known)
         best = max(best, sum(w for t, w in terms.items() if t in words))
     return best / total
 
@@ -100,13 +116,15 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
     terms = question_terms(question)
     total = sum(terms.values()) or 1.0
     wants_number = asks_for_figure(question)
+    wants_year = bool(_ASKS_YEAR.search(question))
+    known = acronyms(question)
     scored = []
     for number, p in enumerate(passages, start=1):
-        context = {_stem(w) for w in re.findall(r"[a-z0-9]+", (p.title + " " + (p.heading or "")).lower())}
+        context = sentence_words(p.title + " " + (p.heading or ""), known)
         previous = 0.0
         for s, e in split_sentences(p.text):
             sentence = p.text[s:e]
-            words = {_stem(w) for w in re.findall(r"[a-z0-9]+", sentence.lower())}
+            words = sentence_words(sentence, known, wants_year)
             # Words in the title or heading count half: they frame the sentence without being in it.
             cover = sum(w for t, w in terms.items() if t in words) + 0.5 * sum(
                 w for t, w in terms.items() if t in context and t not in words
@@ -116,7 +134,7 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
             previous = own
             if len(sentence) < 20:
                 continue
-            if wants_number and not numbers(sentence):
+            if (wants_number and not numbers(sentence)) or (wants_year and not _YEAR.search(sentence)):
                 coverage *= 0.7
             coverage *= 1.0 - 0.02 * (number - 1)  # a small preference for higher-ranked passages
             scored.append(ScoredSentence(number, sentence, coverage, s))
