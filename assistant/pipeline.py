@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import (is_composite, is_single_fact, is_yes_no, missing_answer_kind, stated_apart, unmentioned,
-                          verify)
+from .answer.cite import (figure_of_another, is_composite, is_single_fact, is_yes_no, missing_answer_kind, stated_apart,
+                          unmentioned, verify)
 from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences, speaks_to
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -212,7 +212,8 @@ class Assistant:
         """The draft after the citation check and the answer checks: (text, citations, sentence checks,
         refused, off target). Off target: every claim is supported, but the answer gives no name or figure
         where one is asked for, its cited text does not mention what the question names, no one cited
-        report states its name or figure together with what the question names (stated_apart), or the model,
+        report states its name or figure together with what the question names (stated_apart), a figure
+        it gives counts something else in the cited passage (figure_of_another), or the model,
         asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
         question, is_plain_yes_no: that the cited passages' sentences best matching it do not settle it)."""
         text, citations, checks, refused = verify(draft, context, question)
@@ -230,7 +231,7 @@ class Assistant:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
             reports = {c.passage.article_id: article.body for c in citations
                        if (article := self.catalog.article(c.passage.article_id)) is not None}
-            apart = stated_apart(question, text, citations, reports)
+            apart = stated_apart(question, text, citations, reports) or figure_of_another(text, citations)
             if apart:
                 return text, (), _rejected(checks, apart), True, True
         check = self._model_check(question, citations) if mode == "llm" else None

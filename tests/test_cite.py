@@ -440,3 +440,28 @@ def test_a_name_spelled_out_counts_as_stated_where_the_passage_uses_its_acronym(
     assert unmentioned("Who leads the National Flood Protection Agency?",
                        [Citation(1, AGENCY, ("said Hesper Okonne, director of the NCPA.",))]) == [
                            "agency", "national", "protection"]
+
+
+TAKEOVER = Passage(
+    chunk_id="t1:0", article_id="t1", title="Brightloom to buy Saltreach data firm Tidewell Analytics",
+    source="Coastline Courier", published_at="2026-03-03",
+    text="Brightloom Systems has agreed to buy Tidewell Analytics, a Saltreach-based data company, for 610 "
+         "million velors. Tidewell, founded in 2016 by Signe Harrowby, makes software that detects leaks. "
+         "It has 430 employees.",
+)
+
+
+def test_a_figure_the_passage_gives_for_something_the_answer_does_not_name_is_of_another():
+    from assistant.answer.cite import figure_of_another
+
+    cited = _cited(TAKEOVER)
+    # The 430 employees are Tidewell's: neither their sentence nor the one before it names Brightloom.
+    assert verify("Brightloom Systems has 430 employees [1].", [TAKEOVER])[1], "the citation check passes it"
+    assert figure_of_another("Brightloom Systems has 430 employees [1].", cited) == (
+        "the cited passage gives 430 for something the sentence does not name (brightloom, systems)")
+    assert figure_of_another("Tidewell Analytics has 430 employees [1].", cited) == ""
+    assert figure_of_another("Brightloom Systems agreed to pay 610 million velors [1].", cited) == ""
+    # The outlet and the date are attribution, not what the figure counts; a sentence naming nothing else
+    # is left alone.
+    assert figure_of_another("The Coastline Courier reported on March 3, 2026 that it has 430 employees [1].",
+                             cited) == ""

@@ -226,6 +226,20 @@ def test_an_answer_stitched_from_two_reports_becomes_a_refusal(assistant):
     assert len(model.calls) == 1  # set aside in code, before any check by the model
 
 
+def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becomes_a_refusal(assistant):
+    # "It has 430 employees." follows a sentence about Tidewell: the model gives the 430 to Brightloom.
+    question = "How many Brightloom Systems employees work in Saltreach?"
+    passages = assistant.retrieve(question)
+    takeover = next(i for i, p in enumerate(passages, 1) if "It has 430 employees." in p.text)
+    model = reply(f"Brightloom Systems has 430 employees [{takeover}].", "No", "No", "No")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm")
+    assert answer.refused and answer.text == REFUSAL_TEXT
+    assert answer.sentences[0].reason == ("does not answer the question: the cited passage gives 430 for something "
+                                          "the sentence does not name (brightloom, systems)")
+    assert "Brightloom Systems has 430 employees" not in str(model.calls[1:])  # set aside in code, not by the model
+
+
 def test_the_fallback_offers_only_the_quoted_sentences_the_model_confirms_one_at_a_time(assistant):
     # The two sentences that best match the question name two mayors; asked about both at once, the
     # model can pass the pair for the one that answers. Each is put to it on its own.

@@ -531,6 +531,30 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
     return f"no one cited report states both its {kind} and {', '.join(sorted(asked))}"
 
 
+def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
+    """Why a figure of the answer counts something other than what the answer attaches it to ("" when
+    none does): every cited passage sentence stating the figure (years and dates are not figures), read
+    with the sentence before it, must name something the answer sentence names, outlets aside. "Brightloom
+    Systems has 430 employees" cites "Brightloom Systems has agreed to buy Tidewell Analytics ... Tidewell,
+    founded in 2016, makes software ... It has 430 employees.": the 430 are Tidewell's. A figure no cited
+    sentence states is the citation check's to catch, not this rule's."""
+    by_number = {c.number: c.passage for c in citations}
+    outlet_words = {w for c in citations for w in re.findall(r"[\w'’\-]+", (c.passage.source or "").lower())}
+    for sentence, cited in split_answer(answer_text):
+        given = {n for n in names(sentence) if n not in outlet_words}
+        if not given:
+            continue
+        for figure in numbers(_DATE_WORDS.sub(" ", sentence)):
+            stating = []  # the cited sentences that state the figure, each with the one before it
+            for passage in (by_number[n] for n in cited if n in by_number):
+                parts = [passage.text[a:b] for a, b in split_sentences(passage.text)]
+                stating += [" ".join(parts[max(0, i - 1) : i + 1]).lower() for i, part in enumerate(parts)
+                            if figure in numbers(_DATE_WORDS.sub(" ", part))]
+            if stating and not any(_name_in(name, text) for text in stating for name in given):
+                return f"the cited passage gives {figure} for something the sentence does not name ({', '.join(sorted(given))})"
+    return ""
+
+
 def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     """Names the question asks about that none of the cited sentences, nor their passages' titles,
     headings, outlets or dates, mention: "How many cases were recorded in Marrent?" answered from a
