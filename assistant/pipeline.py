@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 
 from .answer.cite import (figure_of_another, is_composite, is_single_fact, is_yes_no, missing_answer_kind, stated_apart,
                           unmentioned, verify)
-from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences, speaks_to
+from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
 from .config import Settings
@@ -179,15 +179,16 @@ class Assistant:
         if (off_target or declined) and used_mode == "llm" and self._worth_checking(standalone):
             # The model's sentences hold but do not answer, or it found no answer: it may have read the wrong
             # sentence of the evidence, or overlooked the right one. Offer the sentences that best match the
-            # question, each put through the same checks on its own (the model's among them: only for single
-            # facts, not yes/no or composite questions), that match more than the question's names. Asked
-            # about two quoted sentences at once, the model passed pairs of which neither answers (f173, f198
-            # in evals/results/fictional-llm, session 9).
+            # question among those that match more than its names (speaks_to: the sentence itself, not its
+            # passage, which matched the crowd's size to a sentence about the score, f061 in session 11), each
+            # put through the same checks on its own (the model's among them: only for single facts, not
+            # yes/no or composite questions). Asked about two quoted sentences at once, the model passed pairs
+            # of which neither answers (f173, f198 in evals/results/fictional-llm, session 9).
             kept, set_aside = [], []
-            for sentence in choose_sentences(standalone, context):
+            for sentence in choose_sentences(standalone, context, asked_only=True):
                 _, quoted_citations, quoted_checks, quote_refused, _ = self._checked(
                     quote_sentences(standalone, [sentence], context), context, standalone, used_mode, timings)
-                if not quote_refused and speaks_to(standalone, [s for c in quoted_citations for s in c.sentences]):
+                if not quote_refused:
                     kept.append(sentence)
                 else:
                     set_aside += [c for c in quoted_checks if not c.supported]

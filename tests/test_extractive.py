@@ -41,3 +41,15 @@ def test_a_what_year_question_prefers_the_sentence_with_a_year():
     assert score_sentences("In what year was the Harlow Gap Dam completed?", passages)[0].text == dated
     # Without the year asked for, the sentence naming the dam in full comes first.
     assert score_sentences("When did the Harlow Gap Dam give way?", passages)[0].text == names_it
+
+
+def test_the_fallback_chooses_among_sentences_that_speak_to_what_is_asked():
+    from assistant.answer.extractive import choose_sentences
+
+    question = "How big was the crowd at the Velorian Cup final at Kestrel Park?"
+    result = ("Saltreach Mariners won the Velorian Cup for the second time on March 8, beating Marrent Rovers 2-1 "
+              "after extra time at Kestrel Park.")
+    crowd = "The match was watched by a crowd of 41,200, a record at Kestrel Park."
+    passages = [_passage(1, f"{result} {crowd}", title="Mariners win the Cup")]
+    assert choose_sentences(question, passages)[0].text == result  # the names alone put the score first
+    assert [s.text for s in choose_sentences(question, passages, asked_only=True)] == [crowd]

@@ -191,8 +191,10 @@ def test_the_fallback_sentence_is_not_offered_when_it_matches_only_the_questions
     question = "Which political party does Prime Minister Alina Varesk belong to?"
     replies = iter(["Prime Minister Alina Varesk toured the flooded old town of Dunmarrow by boat [1].", "No", "Yes"])
     answer = _with_model(assistant, replies).ask(question, mode="llm")
-    assert next(replies, None) is None  # the fallback was found and checked by the model...
-    assert answer.refused and answer.text == REFUSAL_TEXT  # ...but says nothing about a party
+    # The model set its answer aside ("No"); the sentence it drew on says nothing about a party, so the
+    # fallback does not offer it, nor put it to the model (the "Yes" is never asked for).
+    assert next(replies, None) == "Yes"
+    assert answer.refused and answer.text == REFUSAL_TEXT
 
 
 def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assistant):

@@ -183,12 +183,15 @@ def extractive_answer(question: str, passages: Sequence[Passage], min_coverage: 
     return quote_sentences(question, choose_sentences(question, passages, min_coverage, max_sentences), passages)
 
 
-def choose_sentences(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2
-                     ) -> list[ScoredSentence]:
+def choose_sentences(question: str, passages: Sequence[Passage], min_coverage: float = 0.5, max_sentences: int = 2,
+                     asked_only: bool = False) -> list[ScoredSentence]:
     """The sentences an extractive answer quotes: the best one, and the next best from other articles that
-    cover the question nearly as well; none when nothing covers it."""
+    cover the question nearly as well; none when nothing covers it. ``asked_only``: only sentences that
+    speak to what the question asks (speaks_to): "Saltreach Mariners won the Velorian Cup ... at Kestrel
+    Park" matches "How big was the crowd at the Velorian Cup final at Kestrel Park?" on names alone."""
     # A question in the text (often a heading such as "How many ... crossed into Syria?") is never its own answer.
-    scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")]
+    scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")
+              and (not asked_only or speaks_to(question, [s.text]))]
     if re.search(r"\bhow (many|much)\b", question, re.I):
         # A figure question is answered by a sentence with a figure whenever one covers the question well enough.
         with_figures = [s for s in scored if numbers(s.text)]
