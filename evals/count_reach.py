@@ -1,8 +1,11 @@
-"""Which questions of a set two of the answer checks can reach, per question type: plain yes/no questions
+"""Which questions of a set the answer checks can reach, per question type: plain yes/no questions
 (assistant.pipeline.is_plain_yes_no: one fact, no outlet of the corpus named, nothing compared), which the
-model is asked whether the cited passages settle, and single-fact questions asking for a name or a figure,
-whose answer must stand in one cited report with what the question names (cite.stated_apart). Prints the
-ids of the plain yes/no ones for a project-format set. (Called count_plain_yes_no.py until session 11.)
+model is asked whether the cited passages settle; single-fact questions (cite.is_single_fact), whose
+answers get the model's check, cite.figure_of_another and, when set aside, the checked fallback quote;
+those of them asking for a name or a figure, whose answer must stand in one cited report with what the
+question names (cite.stated_apart); and questions naming something of three or more capitalised words,
+which retrieval and sentence scoring also look for by its acronym (cite.acronyms). Prints the ids of the
+plain yes/no ones for a project-format set. (Called count_plain_yes_no.py until session 11.)
 
     python evals/count_reach.py QUESTIONS --corpus PATH [PATH ...]
 
@@ -17,7 +20,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.answer.cite import asks_for_figure, asks_for_name, is_single_fact, is_yes_no
+from assistant.answer.cite import acronyms, asks_for_figure, asks_for_name, is_single_fact, is_yes_no
 from assistant.config import Settings
 from assistant.evals.cli import detect_format
 from assistant.evals.questions import import_multihop_questions, load_questions
@@ -43,15 +46,18 @@ def main() -> int:
             counts[key, "questions"] += 1
             counts[key, "yes/no"] += is_yes_no(q.question)
             counts[key, "plain yes/no"] += plain
+            counts[key, "single fact"] += is_single_fact(q.question)
             counts[key, "name/figure"] += is_single_fact(q.question) and (asks_for_name(q.question)
                                                                          or asks_for_figure(q.question))
+            counts[key, "acronym"] += bool(acronyms(q.question))
         if plain:
             plain_ids.append(q.id)
     print(f"{len(outlets)} outlets in the corpus ({len(errors)} unreadable paths)")
-    print(f"{'type':<14} {'questions':>9} {'yes/no':>7} {'plain yes/no':>13} {'single fact, name/figure':>25}")
+    print(f"{'type':<14} {'questions':>9} {'yes/no':>7} {'plain yes/no':>13} {'single fact':>12} "
+          f"{'single fact, name/figure':>25} {'acronym':>8}")
     for t in sorted({k for k, _ in counts}, key=lambda t: (t != "all", t)):
         print(f"{t:<14} {counts[t, 'questions']:>9} {counts[t, 'yes/no']:>7} {counts[t, 'plain yes/no']:>13} "
-              f"{counts[t, 'name/figure']:>25}")
+              f"{counts[t, 'single fact']:>12} {counts[t, 'name/figure']:>25} {counts[t, 'acronym']:>8}")
     if fmt != "multihop":
         print("plain yes/no: " + (" ".join(plain_ids) or "none"))
     return 0
