@@ -533,8 +533,8 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
 
 def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     """Why a figure of the answer counts something other than what the answer attaches it to ("" when
-    none does): every cited passage sentence stating the figure (years and dates are not figures), read
-    with the sentence before it, must name something the answer sentence names, outlets aside. "Brightloom
+    none does): of the cited passage sentences stating the figure (years and dates are not figures), one,
+    read with the sentence before it, must name something the answer sentence names, outlets aside. "Brightloom
     Systems has 430 employees" cites "Brightloom Systems has agreed to buy Tidewell Analytics ... Tidewell,
     founded in 2016, makes software ... It has 430 employees.": the 430 are Tidewell's. A figure no cited
     sentence states is the citation check's to catch, not this rule's."""
