@@ -127,7 +127,7 @@ def report(scored: list[dict], about: str) -> list[str]:
              "set aside when log-odds <= threshold (the check as it runs: greedy, about threshold 0):",
              "  threshold  " + "  ".join(f"{k:>24}" for k in kinds)]
     for t in THRESHOLDS:
-        lines.append(f"  {t:9.1f}  " + "  ".join(f"{sum(s['outcome'] == k and s['logodds'] <= t for s in scored):24d}"
+        lines.append(f"  {t:9.2f}  " + "  ".join(f"{sum(s['outcome'] == k and s['logodds'] <= t for s in scored):24d}"
                                               for k in kinds))
     lines.append("each answer, lowest log-odds first:")
     for s in sorted(scored, key=lambda s: s["logodds"]):
