@@ -309,6 +309,16 @@ def test_a_title_piece_cut_where_the_header_cuts_it_is_a_copy_even_when_the_text
     assert refused
 
 
+def test_a_header_copied_from_one_passage_and_cited_to_another_is_a_copy():
+    hockey = replace(HOCKEY, title="He's Hockey's Brightest Young Star. This Is What Makes His Shot So Special.")
+    deal = Passage("nyt:9", "nyt9", "Shohei Ohtani makes history: his deal is the largest in baseball.",
+                   "Ohtani to sign $700 million deal", "The New York Times", "2023-12-11")
+    assert check_sentence("This Is What Makes His\u2026", [deal])[0], "the cited passage alone lets it pass"
+    text, _, checks, refused = verify("This Is What Makes His\u2026 [1]", [deal, hockey], "Which member plays bass?")
+    assert refused and text == ""
+    assert checks[0].reason == "copies a passage's header instead of stating something"
+
+
 def test_a_name_that_a_title_holds_still_answers_and_a_claim_from_the_text_is_kept():
     text, _, _, refused = verify("The New York Times reported that the centre scored twice on Thursday [1].", [HOCKEY])
     assert not refused and "scored twice" in text

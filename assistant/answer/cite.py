@@ -187,6 +187,9 @@ def _header_text(p: Passage) -> str:
     return "\n".join(extra)
 
 
+COPIED_HEADER = "copies a passage's header instead of stating something"
+
+
 def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> tuple[bool, str]:
     """Whether ``sentence`` (markers removed) is supported by the ``cited`` passages, and why not.
 
@@ -196,7 +199,7 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
     if not cited:
         return False, "cites no passage"
     if _copies_a_title(sentence, cited):
-        return False, "copies a passage's header instead of stating something"
+        return False, COPIED_HEADER
     passages_text = "\n".join(_support_text(p) for p in cited)
     support = passages_text + ("\n" + given if given else "")
     support_lower = support.lower()
@@ -299,6 +302,12 @@ def verify(answer_text: str, passages: Sequence[Passage], question: str = "") ->
             checks.append(SentenceCheck(sentence, cited, True, "states that the articles do not say"))
             continue
         valid = tuple(n for n in cited if n in by_number)
+        if sentence.rstrip(". ").endswith("\u2026") and _copies_a_title(sentence, passages):
+            # A title cut where a header cuts it, whatever the sentence cites: the model copies one passage's
+            # header and cites another (a MultiHop-RAG null question in session 12: "This Is What Makes
+            # His… [1]", [1] being about a baseball deal). check_sentence catches uncut copies of the cited one.
+            checks.append(SentenceCheck(sentence, valid, False, COPIED_HEADER))
+            continue
         if DISAGREEMENT.search(sentence) and len({frozenset(numbers(by_number[n].text)) for n in valid}) > 1:
             checks.append(SentenceCheck(sentence, valid, True, "notes that the cited reports differ"))
             kept.append((sentence, valid))
