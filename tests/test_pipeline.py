@@ -239,7 +239,8 @@ def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becom
     assert answer.refused and answer.text == REFUSAL_TEXT
     assert answer.sentences[0].reason == ("does not answer the question: the cited passage gives 430 for something "
                                           "the sentence does not name (brightloom, systems)")
-    assert "Brightloom Systems has 430 employees" not in str(model.calls[1:])  # set aside in code, not by the model
+    # Set aside in code: the model is never asked to check the answer (nor, here, any fallback quote).
+    assert len(model.calls) == 1
 
 
 def test_the_fallback_offers_only_the_quoted_sentences_the_model_confirms_one_at_a_time(assistant):
