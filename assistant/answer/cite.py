@@ -547,21 +547,27 @@ def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     Systems has 430 employees" cites "Brightloom Systems has agreed to buy Tidewell Analytics ... Tidewell,
     founded in 2016, makes software ... It has 430 employees.": the 430 are Tidewell's. A figure no cited
     sentence states is the citation check's to catch, not this rule's."""
-    by_number = {c.number: c.passage for c in citations}
+    # marker -> (figures, the sentence with the one before it, lower case) for each sentence of its passage
+    sentences: dict[int, list[tuple[set[str], str]]] = {}
+    for c in citations:
+        parts = [c.passage.text[a:b] for a, b in split_sentences(c.passage.text)]
+        sentences[c.number] = [(_figures(part), " ".join(parts[max(0, i - 1) : i + 1]).lower())
+                               for i, part in enumerate(parts)]
     outlet_words = {w for c in citations for w in re.findall(r"[\w'’\-]+", (c.passage.source or "").lower())}
     for sentence, cited in split_answer(answer_text):
         given = {n for n in names(sentence) if n not in outlet_words}
         if not given:
             continue
-        for figure in numbers(_DATE_WORDS.sub(" ", sentence)):
-            stating = []  # the cited sentences that state the figure, each with the one before it
-            for passage in (by_number[n] for n in cited if n in by_number):
-                parts = [passage.text[a:b] for a, b in split_sentences(passage.text)]
-                stating += [" ".join(parts[max(0, i - 1) : i + 1]).lower() for i, part in enumerate(parts)
-                            if figure in numbers(_DATE_WORDS.sub(" ", part))]
+        for figure in sorted(_figures(sentence)):  # sorted: the same figure named on every run
+            stating = [text for n in cited for figures, text in sentences.get(n, ()) if figure in figures]
             if stating and not any(_name_in(name, text) for text in stating for name in given):
                 return f"the cited passage gives {figure} for something the sentence does not name ({', '.join(sorted(given))})"
     return ""
+
+
+def _figures(text: str) -> set[str]:
+    """The figures a text states, years and dates left out."""
+    return numbers(_DATE_WORDS.sub(" ", text))
 
 
 def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
