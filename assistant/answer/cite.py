@@ -230,18 +230,20 @@ def check_sentence(sentence: str, cited: Sequence[Passage], given: str = "") -> 
     return True, ""
 
 
-def _copies_a_title(sentence: str, cited: Sequence[Passage]) -> bool:
+def _copies_a_title(sentence: str, cited: Sequence[Passage], retrieved: Sequence[Passage] = ()) -> bool:
     """Whether the sentence is only (a piece of) a cited passage's title, as in the header line the model
     reads ("The Times, May 2, 2025 — Ferry crews end strike"), that the passage text itself does not
     contain or that ends where the header cut the title ("…"): the small model sometimes answers a
-    question it cannot answer that way. Four words at least, so a bare name that a title happens to
-    hold is not taken for one."""
+    question it cannot answer that way. A piece ending where a header cuts it is a copy of any
+    ``retrieved`` passage's title too, whatever the sentence cites. Four words at least, so a bare name
+    that a title happens to hold is not taken for one."""
     bare = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", sentence).strip()
     cut = bare.rstrip(".").endswith("…")  # the header's mark for a title cut short: copied, not written
     tail = bare.split(" — ", 1)[-1].strip().rstrip(".…").strip()
     if len(tail.split()) < 4:
         return False
-    return any(tail in (p.title or "") and (cut or tail not in p.text) for p in cited)
+    return (any(tail in (p.title or "") and (cut or tail not in p.text) for p in cited)
+            or cut and any(tail in (p.title or "") for p in retrieved))
 
 
 def _name_in(name: str, support_lower: str) -> bool:
@@ -302,7 +304,7 @@ def verify(answer_text: str, passages: Sequence[Passage], question: str = "") ->
             checks.append(SentenceCheck(sentence, cited, True, "states that the articles do not say"))
             continue
         valid = tuple(n for n in cited if n in by_number)
-        if sentence.rstrip(". ").endswith("\u2026") and _copies_a_title(sentence, passages):
+        if _copies_a_title(sentence, (), retrieved=passages):
             # A title cut where a header cuts it, whatever the sentence cites: the model copies one passage's
             # header and cites another (a MultiHop-RAG null question in session 12: "This Is What Makes
             # His… [1]", [1] being about a baseball deal). check_sentence catches uncut copies of the cited one.
