@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import (figure_of_another, is_composite, is_single_fact, is_yes_no, missing_answer_kind, stated_apart,
-                          unmentioned, verify)
+from .answer.cite import (figure_of_another, is_choice, is_composite, is_single_fact, is_yes_no, missing_answer_kind,
+                          stated_apart, unmentioned, unstated_figures, verify)
 from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -212,7 +212,9 @@ class Assistant:
                  ) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool, bool]:
         """The draft after the citation check and the answer checks: (text, citations, sentence checks,
         refused, off target). Off target: every claim is supported, but the answer gives no name or figure
-        where one is asked for, its cited text does not mention what the question names, no one cited
+        where one is asked for (no person's name where a person is: missing_answer_kind), no cited report
+        states a figure the question describes its subject by (unstated_figures), its cited text does not
+        mention what the question names, no one cited
         report states its name or figure together with what the question names (stated_apart), a figure
         it gives counts something else in the cited passage (figure_of_another), or the model,
         asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
@@ -220,21 +222,35 @@ class Assistant:
         text, citations, checks, refused = verify(draft, context, question)
         if refused:
             return text, citations, checks, True, False
-        missing = missing_answer_kind(question, text, [c.passage.source or "" for c in citations])
+        missing = missing_answer_kind(question, text, [c.passage.source or "" for c in citations],
+                                      "\n".join(c.passage.text for c in citations))
         if missing:
             # Supported but beside the point: say the articles do not say, rather than pass it off as an answer.
             return text, (), _rejected(checks, f"it gives no {missing}"), True, True
-        # Not for yes/no questions: a bare "Yes [1]." has no supporting sentence, and checking whole cited
-        # passages instead refused many right MultiHop answers, whose questions name several reports.
+        if is_yes_no(question) or is_choice(question):
+            # Not for yes/no questions: a bare "Yes [1]." has no supporting sentence, and checking whole cited
+            # passages instead refused many right MultiHop answers, whose questions name several reports.
+            # Nor for choices, which name figures to compare ("more than 40 percent").
+            return self._model_checked(text, citations, checks, question, mode, timings)
+        reports = {c.passage.article_id: article.body for c in citations
+                   if (article := self.catalog.article(c.passage.article_id)) is not None}
+        unstated = unstated_figures(question, citations, reports)
+        if unstated:
+            return text, (), _rejected(checks, unstated), True, True
         if is_single_fact(question):
             absent = unmentioned(question, citations)
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
-            reports = {c.passage.article_id: article.body for c in citations
-                       if (article := self.catalog.article(c.passage.article_id)) is not None}
             apart = stated_apart(question, text, citations, reports) or figure_of_another(text, citations)
             if apart:
                 return text, (), _rejected(checks, apart), True, True
+        return self._model_checked(text, citations, checks, question, mode, timings)
+
+    def _model_checked(self, text: str, citations: tuple[Citation, ...], checks: tuple[SentenceCheck, ...],
+                       question: str, mode: str, timings: dict[str, float]
+                       ) -> tuple[str, tuple[Citation, ...], tuple[SentenceCheck, ...], bool, bool]:
+        """_checked's last step: the answer as it stands, unless the model, asked separately, finds that
+        what it cites does not answer the question (LLM answers only)."""
         check = self._model_check(question, citations) if mode == "llm" else None
         if check:
             support, reason = check

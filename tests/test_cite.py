@@ -475,3 +475,55 @@ def test_a_figure_the_passage_gives_for_something_the_answer_does_not_name_is_of
     # is left alone.
     assert figure_of_another("The Coastline Courier reported on March 3, 2026 that it has 430 employees [1].",
                              cited) == ""
+
+
+HEARING = Passage(
+    chunk_id="h1:0", article_id="h1", title="Dam inquiry opens first public hearing", source="Coastline Courier",
+    published_at="2026-03-18",
+    text="The independent inquiry into the Harlow Gap Dam failure held its first public hearing at Dunmarrow town "
+         "hall, the National Civil Protection Agency said. The first witness was Karel Dunn, the shift engineer.",
+)
+
+
+def test_a_question_about_a_person_needs_a_persons_name_not_a_place_or_a_body():
+    from assistant.answer.cite import asks_for_person, missing_answer_kind
+
+    question = "What was the name of the first victim of the Harlow Gap Dam failure to be formally identified?"
+    assert asks_for_person(question) and asks_for_person("Who chairs the authority?")
+    assert asks_for_person("Which minister announced the fund?")
+    assert not asks_for_person("Which company bought Tidewell Analytics?")
+    sources = ["Coastline Courier"]
+    # The fallback's quote names a place, a body and the dam (f173, session 12): none is a person.
+    quote = ("Coastline Courier (March 18, 2026) reported: \u201cThe independent inquiry into the Harlow Gap Dam "
+             "failure held its first public hearing at Dunmarrow town hall, the National Civil Protection Agency "
+             "said.\u201d [1]")
+    assert missing_answer_kind(question, quote, sources, HEARING.text) == "person's name"
+    assert missing_answer_kind(question, "The first witness was Karel Dunn [1].", sources, HEARING.text) == ""
+    # A surname stands when the cited text gives the full name; alone it could be anything.
+    assert missing_answer_kind(question, "The first named was Dunn [1].", sources, HEARING.text) == ""
+    assert missing_answer_kind(question, "The first named was Dunmarrow [1].", sources, HEARING.text) == "person's name"
+    # A company question is answered by the company's name.
+    assert missing_answer_kind("Which company bought Tidewell Analytics?", "Brightloom Systems bought it [1].",
+                               sources, "") == ""
+
+
+def test_a_figure_the_question_describes_its_subject_by_must_stand_in_a_cited_report():
+    from assistant.answer.cite import unstated_figures
+
+    minister = Passage(chunk_id="m1:0", article_id="m1", title="Hepatitis A cases in Saltreach rise to 58",
+                       source="Veloria Public Radio", published_at="2026-03-06",
+                       text="The number of cases has risen to 58, Health Minister Anselm Ruiz-Teller said.")
+    death = Passage(chunk_id="d1:0", article_id="d1", title="First death in Saltreach hepatitis outbreak",
+                    source="Coastline Courier", published_at="2026-03-15",
+                    text="A 68-year-old man has died, the health ministry said. His name was not released.")
+    question = "What was the name of the 68-year-old man who died in the Saltreach hepatitis A outbreak?"
+    reports = {"m1": minister.text, "d1": death.text}
+    assert unstated_figures(question, _cited(minister), reports) == "no cited report states 68, which the question gives"
+    assert unstated_figures(question, _cited(minister, death), reports) == ""
+    # A figure in a describing clause may be another report's: "the minister who announced the 45 million fund".
+    assert unstated_figures("How big is the package that the minister who announced the 45 million velor fund "
+                            "plans?", _cited(minister), reports) == ""
+    # "8,400" is one figure of the main clause, not a clause cut at its comma; dates are not asked for.
+    assert unstated_figures("Which body gave the figure of 8,400 evacuees?", _cited(minister), reports) == (
+        "no cited report states 8400, which the question gives")
+    assert unstated_figures("Who spoke on March 6 about 58 cases?", _cited(minister), reports) == ""

@@ -243,6 +243,38 @@ def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becom
     assert len(model.calls) == 1
 
 
+def test_an_answer_naming_someone_the_question_does_not_describe_becomes_a_refusal(assistant):
+    # No article names the 68-year-old man; the 1.5B model named the health minister of a report that mentions
+    # no 68-year-old (f181, session 12). The question is a bridge ("man who died"), which the model's check leaves alone.
+    question = "What was the name of the 68-year-old man who died in the Saltreach hepatitis A outbreak?"
+    passages = assistant.retrieve(question, k=20)  # the hash embedder of these tests ranks it lower than MiniLM
+    minister = next(i for i, p in enumerate(passages, 1) if "Ruiz-Teller" in p.text)
+    model = reply(f"The 68-year-old man who died in the Saltreach hepatitis A outbreak was named Anselm Ruiz-Teller "
+                  f"[{minister}].", "Yes", "Yes")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm", k=20, answer_k=20)
+    assert answer.refused and answer.text == REFUSAL_TEXT and not answer.citations
+    assert answer.sentences[0].reason == ("does not answer the question: no cited report states 68, which the "
+                                          "question gives")
+    assert len(model.calls) == 1
+
+
+def test_an_answer_naming_no_person_to_a_question_about_one_becomes_a_refusal(assistant):
+    # The fallback quoted a sentence about the inquiry's hearing at Dunmarrow town hall and one naming the
+    # National Civil Protection Agency as the first victim's name, and the model's check passed them (f173).
+    question = "What was the name of the first victim of the Harlow Gap Dam failure to be formally identified?"
+    passages = assistant.retrieve(question)[: assistant.settings.top_k]
+    hearing = next(i for i, p in enumerate(passages, 1) if "first public hearing at Dunmarrow town hall" in p.text)
+    model = reply(f"The first victim was identified at Dunmarrow town hall [{hearing}].", *["Yes"] * 6)
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm")
+    assert answer.sentences[0].reason == "does not answer the question: it gives no person's name"
+    # Fallback quotes are held to the same rule: only one naming a person reaches the model's check.
+    assert answer.refused or answer.mode == "extractive"
+    for call in model.calls[1:]:
+        assert "Dunmarrow town hall" not in call[-1].content
+
+
 def test_the_fallback_offers_only_the_quoted_sentences_the_model_confirms_one_at_a_time(assistant):
     # The two sentences that best match the question name two mayors; asked about both at once, the
     # model can pass the pair for the one that answers. Each is put to it on its own.

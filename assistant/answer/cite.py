@@ -455,7 +455,7 @@ _DATE_WORDS = re.compile(
 
 
 _RECENCY = re.compile(r"\b(latest|most recent|now|currently|current|so far|newest|as of|still)\b", re.I)
-_CLAUSE_END = re.compile(r"[,;:]|\s(?:who|whom|whose|which|that|while|where|whereas|but)\s", re.I)
+_CLAUSE_END = re.compile(r"[,;:](?!\d)|\s(?:who|whom|whose|which|that|while|where|whereas|but)\s", re.I)
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]|(?<!\w)'[^']*'(?!\w)")
 
 
@@ -477,7 +477,7 @@ def asks_for_figure(question: str) -> bool:
     return _HOW_MANY.search(question) is not None
 
 
-def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str]) -> str:
+def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str], cited_text: str = "") -> str:
     """What a "who" or "how many" question asks for and the answer lacks ("" when it has it).
 
     A share ("46.2 percent") does not answer "how many"; "which engineer", "what was the name of" ask for a name.
@@ -487,7 +487,84 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str])
     A supported sentence without it ("The agency is led by a director") does not answer the question.
     """
     kind, given = _answer_items(question, answer_text, sources)
-    return kind if kind and not given else ""
+    if kind and not given:
+        return kind
+    if kind == "name" and asks_for_person(question) and not person_named(question, answer_text, sources, cited_text):
+        return "person's name"
+    return ""
+
+
+_PERSON_NOUNS = (
+    r"person|individual|man|woman|boy|girl|child|victim|official|minister|engineer|director|manager|coach|"
+    r"spokes(?:person|man|woman)|officer|chief|leader|founder|author|judge|lawyer|scientist|doctor|president|"
+    r"chair(?:man|woman|person)?|mayor|governor|senator|suspect|winner|scorer|captain|referee|deputy|journalist|"
+    r"reporter|analyst|economist|investor|athlete|driver|player|executive|ceo|candidate|resident|witness|patient|"
+    r"worker|teacher|head"
+)
+_PERSON = re.compile(
+    r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b|"
+    rf"\b(?:which|what) (?:[\w\-]+ )?(?:{_PERSON_NOUNS})\b|\bnames? of the (?:[\w\-]+ ){{0,3}}?(?:{_PERSON_NOUNS})s?\b",
+    re.I,
+)
+# The last word of a run of capitalised words that names a body, place or thing, not a person.
+_NOT_PERSON = set(
+    """agency authority dam hall park bay society cup court ministry department hospital school river street road
+    bridge company systems analytics council party federation club radio wire courier gazette ledger observer office
+    commission committee university college institute group bank fund association union service services inc corp
+    ltd news times post journal press tv channel network station airport port harbour harbor lake valley mountain
+    county city town village province state republic kingdom government police army league championship final
+    stadium arena centre center house church team fc united rovers mariners""".split()
+)
+
+
+def asks_for_person(question: str) -> bool:
+    """Whether the answer is a person's name: "Who ...?", "Which minister ...?", "What was the name of the
+    first victim ...?"; not "Which company ...?"."""
+    return _PERSON.search(question) is not None
+
+
+def person_named(question: str, answer_text: str, sources: Sequence[str], cited_text: str = "") -> bool:
+    """Whether the answer names a person the question does not: two or more capitalised words in a row
+    whose last is not that of a body or place (_NOT_PERSON: "Harlow Gap Dam", "National Civil Protection
+    Agency"), outlets in ``sources`` aside; or one such word that ``cited_text`` gives as the end of a full
+    name ("Fael" for "Corin Fael")."""
+    text = MARKER.sub(" ", answer_text)
+    for source in sources:
+        if source:
+            text = text.replace(source, " ")
+    asked = {w.lower() for w in re.findall(r"[\w'’\-]+", question)}
+    full = {run[-1] for run in _name_runs(cited_text) if len(run) >= 2}
+    for run in _name_runs(text):
+        if all(w in asked for w in run):
+            continue
+        if len(run) >= 2 or run[0] in full:
+            return True
+    return False
+
+
+def _name_runs(text: str) -> list[list[str]]:
+    """Runs of capitalised words (only spaces between them), lower case, without a possessive "'s" or
+    leading common words, months and weekdays ("The Mariners' captain Tomas Reed" -> ["mariners"],
+    ["tomas", "reed"]); a run with a month or weekday in it, or whose last word is a body's or place's
+    (_NOT_PERSON), is left out."""
+    runs: list[list[str]] = []
+    current: list[str] = []
+    end = -1
+    for m in re.finditer(r"[^\W\d_][\w'’\-]*", text):
+        if m.group(0)[0].isupper() and (not current or text[end:m.start()].isspace()):
+            current.append(re.sub(r"['’]s?$", "", m.group(0).lower()))
+        else:
+            runs.append(current)
+            current = [re.sub(r"['’]s?$", "", m.group(0).lower())] if m.group(0)[0].isupper() else []
+        end = m.end()
+    runs.append(current)
+    out = []
+    for words in runs:
+        while words and (words[0] in _NOT_NAMES or words[0] in _MONTHS or words[0] in _WEEKDAYS):
+            words = words[1:]
+        if words and words[-1] not in _NOT_PERSON and not any(w in _MONTHS or w in _WEEKDAYS for w in words):
+            out.append(words)
+    return out
 
 
 def _answer_items(question: str, answer_text: str, sources: Sequence[str]) -> tuple[str, set[str]]:
@@ -540,6 +617,24 @@ def stated_apart(question: str, answer_text: str, citations: Sequence[Citation],
     if not kind:
         return ""  # no sentence gives a name or figure: missing_answer_kind's case
     return f"no one cited report states both its {kind} and {', '.join(sorted(asked))}"
+
+
+def unstated_figures(question: str, citations: Sequence[Citation], reports: dict[str, str]) -> str:
+    """Why the answer may be about something other than what the question asks about ("" when not): a
+    figure by which the question's main clause describes it (before a comma or "who", "that", ...; dates
+    aside, years count) that none of the cited reports states, ``reports`` giving each article's text by
+    id. "What was the name of the 68-year-old man who died ...?" answered with the minister of a report
+    that mentions no 68-year-old. A figure in a describing clause ("the minister who announced the 45
+    million velor fund") may stand in a report the answer need not cite."""
+    main = _CLAUSE_END.split(_QUOTED.sub(" ", question), maxsplit=1)[0]
+    asked = numbers(DAY_OF_MONTH.sub(" ", main))
+    if not asked:
+        return ""
+    stated: set[str] = set()
+    for c in citations:
+        stated |= numbers(reports.get(c.passage.article_id, c.passage.text) + "\n" + _header_text(c.passage))
+    missing = sorted(asked - stated)
+    return f"no cited report states {', '.join(missing)}, which the question gives" if missing else ""
 
 
 def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
