@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import (figure_of_another, is_choice, is_composite, is_single_fact, is_yes_no, missing_answer_kind,
-                          stated_apart, unmentioned, unstated_figures, verify)
+from .answer.cite import (figure_of_another, figure_off_question, is_choice, is_composite, is_single_fact, is_yes_no,
+                          missing_answer_kind, stated_apart, unmentioned, unstated_figures, verify)
 from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences
 from .answer.rewrite import rewrite_question
 from .catalog import Catalog
@@ -216,7 +216,8 @@ class Assistant:
         states a figure the question describes its subject by (unstated_figures), its cited text does not
         mention what the question names, no one cited
         report states its name or figure together with what the question names (stated_apart), a figure
-        it gives counts something else in the cited passage (figure_of_another), or the model,
+        it gives counts something else in the cited passage (figure_of_another) or, stated there, speaks of
+        nothing the question asks about (figure_off_question), or the model,
         asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
         question, is_plain_yes_no: that the cited passages' sentences best matching it do not settle it)."""
         text, citations, checks, refused = verify(draft, context, question)
@@ -241,7 +242,8 @@ class Assistant:
             absent = unmentioned(question, citations)
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
-            apart = stated_apart(question, text, citations, reports) or figure_of_another(text, citations)
+            apart = (stated_apart(question, text, citations, reports) or figure_of_another(text, citations)
+                     or figure_off_question(question, text, citations))
             if apart:
                 return text, (), _rejected(checks, apart), True, True
         return self._model_checked(text, citations, checks, question, mode, timings)

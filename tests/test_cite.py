@@ -527,3 +527,37 @@ def test_a_figure_the_question_describes_its_subject_by_must_stand_in_a_cited_re
     assert unstated_figures("Which body gave the figure of 8,400 evacuees?", _cited(minister), reports) == (
         "no cited report states 8400, which the question gives")
     assert unstated_figures("Who spoke on March 6 about 58 cases?", _cited(minister), reports) == ""
+
+
+RELIEF = Passage(
+    chunk_id="r1:0", article_id="r1", title="Cup final raises 1.9 million velors for flood relief",
+    source="Dunmarrow Gazette", published_at="2026-03-10",
+    text="Ticket sales from the Velorian Cup final raised 1.9 million velors for flood relief, the federation said. "
+         "The Saltreach Mariners squad spent two hours signing shirts and playing with children.",
+)
+
+
+def test_a_figure_whose_sentence_speaks_of_nothing_the_question_asks_about_is_off_the_question():
+    from assistant.answer.cite import figure_off_question
+
+    question = "How much did Saltreach Mariners' players receive as a bonus for winning the Velorian Cup?"
+    answer = "The Velorian Cup final raised 1.9 million velors for flood relief [1]."
+    assert verify(answer, [RELIEF], question)[1], "the citation check passes it"
+    assert figure_off_question(question, answer, _cited(RELIEF)) == (
+        "no cited sentence stating its figure speaks of bonu, player, receiv, winn")
+    # "playing" is not "players": a stem, not a prefix, is shared.
+    assert figure_off_question(question, "The squad spent two hours with children [1].", _cited(RELIEF)) != ""
+    # A sentence that speaks of what is asked stands, with or without a final "e" ("raise", "raised").
+    assert figure_off_question("How much did ticket sales raise for flood relief?", answer, _cited(RELIEF)) == ""
+    assert figure_off_question("How much did the final raise?", answer, _cited(RELIEF)) == ""
+    # A word that starts with the question's stands for it: the demo question's answer sentence says "militiamen".
+    observatory = Passage("o1:0", "o1", "The Syrian Observatory put the number at approximately 200 Iraqi militiamen.",
+                          "Iraqi militias cross into Syria", "Briefing desk", "2024-12-02")
+    assert figure_off_question("How many Iraqi militia crossed into Syria?", "About 200 Iraqi militiamen did [1].",
+                               _cited(observatory)) == ""
+    # "How old is X?" leaves no word to share ("Kovalis, 52, said"), nor do names: the rule does not reach them.
+    kovalis = Passage("k1:0", "k1", "Renata Kovalis, 52, said she would run.", "Kovalis to run", "Northgate Wire",
+                      "2026-02-20")
+    assert figure_off_question("How old is Renata Kovalis?", "Renata Kovalis is 52 [1].", _cited(kovalis)) == ""
+    # Only "how many/how much" answers with a figure of their own.
+    assert figure_off_question("Who won the Velorian Cup?", "Saltreach Mariners won it [1].", _cited(RELIEF)) == ""

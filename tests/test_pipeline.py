@@ -275,6 +275,23 @@ def test_an_answer_naming_no_person_to_a_question_about_one_becomes_a_refusal(as
         assert "Dunmarrow town hall" not in call[-1].content
 
 
+def test_a_figure_stated_about_something_the_question_does_not_ask_about_becomes_a_refusal(assistant):
+    # No article gives the players' bonus; the model gave the money the final raised for flood relief, and
+    # its own check passed it (f204, session 12).
+    question = "How much did Saltreach Mariners' players receive as a bonus for winning the Velorian Cup?"
+    passages = assistant.retrieve(question, k=20)
+    relief = next(i for i, p in enumerate(passages, 1) if "raised 1.9 million velors" in p.text)
+    model = reply(f"The Saltreach Mariners squad brought the cup to the Dunmarrow Sports Hall shelter [{relief}]. "
+                  f"The Velorian Cup final raised 1.9 million velors for flood relief [{relief}].", *["Yes"] * 6)
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm", k=20, answer_k=20)
+    assert [c.reason for c in answer.sentences[:2]] == 2 * [
+        "does not answer the question: no cited sentence stating its figure speaks of bonu, player, receiv, winn"]
+    # Set aside in code, before the model's check; fallback quotes are held to the same rule.
+    for call in model.calls[1:]:
+        assert "1.9 million" not in call[-1].content
+
+
 def test_the_fallback_offers_only_the_quoted_sentences_the_model_confirms_one_at_a_time(assistant):
     # The two sentences that best match the question name two mayors; asked about both at once, the
     # model can pass the pair for the one that answers. Each is put to it on its own.

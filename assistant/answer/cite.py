@@ -662,6 +662,35 @@ def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     return ""
 
 
+# Words of a "how many/how much" question that say nothing of what is counted.
+_NOT_COUNTED = {"how", "much", "many", "did", "does", "do", "has", "have", "had", "will", "would", "can", "could", "get"}
+
+
+def figure_off_question(question: str, answer_text: str, citations: Sequence[Citation]) -> str:
+    """Why the figures of a "how many/how much" answer may count something other than what is asked ("" when
+    not): no sentence of a cited passage that states one of them shares a word with the question, its names
+    and the word after "how" aside. "How much did Saltreach Mariners' players receive as a bonus for winning
+    the Velorian Cup?" answered with the 1.9 million velors the final raised for flood relief. "How old is
+    Renata Kovalis?" leaves no word to share ("Kovalis, 52, said"): the rule does not reach it. A word of the
+    sentence shares a question's word when it starts with it, without its final "e" ("agreed" for "agree",
+    "militiamen" for "militia"; not "playing" for "players")."""
+    if not asks_for_figure(question):
+        return ""
+    kind, given = _answer_items(question, answer_text, [c.passage.source or "" for c in citations])
+    if kind != "figure" or not given:
+        return ""
+    left_out = _NOT_COUNTED | set(re.findall(r"\bhow (\w+)", question.lower())) | _asked_names(question)
+    asked = {w.rstrip("e") for w in content_words(question) - content_words(" ".join(left_out))}
+    if not asked:
+        return ""
+    for c in citations:
+        for a, b in split_sentences(c.passage.text):
+            sentence = c.passage.text[a:b]
+            if _figures(sentence) & given and any(w.startswith(a) for w in content_words(sentence) for a in asked):
+                return ""
+    return f"no cited sentence stating its figure speaks of {', '.join(sorted(asked))}"
+
+
 def _figures(text: str) -> set[str]:
     """The figures a text states, years and dates left out."""
     return numbers(_DATE_WORDS.sub(" ", text))
