@@ -246,17 +246,17 @@ class HybridRetriever:
         lexical = self.catalog.search_text(" ".join([question, *acronyms(question)]), self.pool, sources or None,
                                            day_from, day_to)
         where = _where(sources, day_from, day_to)
-        dense = self.store.search(vector, self.pool, where)
+        dense = self.store.nearest(vector, self.pool, where)
         scores: dict[str, dict[str, float]] = {}
         article_of: dict[str, str] = {}
         for rank, (cid, score) in enumerate(lexical, start=1):
             scores.setdefault(cid, {})["lexical"] = score
             scores[cid]["fused"] = scores[cid].get("fused", 0.0) + self.lexical_weight / (self.rrf_k + rank)
             article_of[cid] = cid.rsplit(":", 1)[0]
-        for p in dense:
-            scores.setdefault(p.chunk_id, {})["dense"] = p.score
-            scores[p.chunk_id]["fused"] = scores[p.chunk_id].get("fused", 0.0) + self.dense_weight / (self.rrf_k + p.rank)
-            article_of[p.chunk_id] = p.article_id
+        for rank, (cid, similarity) in enumerate(dense, start=1):
+            scores.setdefault(cid, {})["dense"] = similarity
+            scores[cid]["fused"] = scores[cid].get("fused", 0.0) + self.dense_weight / (self.rrf_k + rank)
+            article_of[cid] = cid.rsplit(":", 1)[0]
         ordered = sorted(scores, key=lambda c: -scores[c]["fused"])
         if self.rerank_weight and ordered:
             ordered = self._rerank(question, ordered, scores)

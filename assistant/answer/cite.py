@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 from itertools import combinations
 from typing import Sequence
 
@@ -163,6 +164,7 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _NOT_NAMES and len(w) > 2}
 
 
+@lru_cache(maxsize=1 << 17)  # called for every word of every sentence scored; a corpus has far fewer distinct words
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
