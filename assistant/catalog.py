@@ -280,6 +280,10 @@ class Catalog:
         )
         return dict(rows)
 
+    def chunk_facets(self) -> dict[str, tuple[str | None, int | None]]:
+        """Chunk id -> (outlet, day number): what retrieval filters on."""
+        return {cid: (source, day) for cid, source, day in self._query("SELECT id, source, day FROM chunks")}
+
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
 

@@ -207,3 +207,43 @@ def test_a_name_the_question_spells_out_also_finds_the_passages_that_use_its_acr
     # The article names the National Civil Protection Agency once and its director as "director of the NCPA".
     passages = assistant.retrieve("Who is the director of the National Civil Protection Agency?", 6)
     assert any("Hesper Okonne, director of the NCPA" in p.text for p in passages)
+
+
+class _CountingStore:
+    """The real store, recording whether each dense search asked Chroma to filter."""
+
+    def __init__(self, store):
+        self.store, self.filtered, self.plain = store, 0, 0
+
+    def nearest(self, vector, k, where=None):
+        if where:
+            self.filtered += 1
+        else:
+            self.plain += 1
+        return self.store.nearest(vector, k, where)
+
+    def get(self, chunk_ids):
+        return self.store.get(chunk_ids)
+
+
+FILTERED_QUESTIONS = [
+    "What did The Marrent Ledger report about the breach?",
+    "Did the Civic Observer and Veloria Public Radio agree on the death toll?",
+    "What did Northgate Wire report on March 17, 2026 about Brightloom?",
+    "What was reported on March 4, 2026 about the dam?",
+]
+
+
+@pytest.mark.parametrize("wide", [1000, 3])
+def test_filtered_dense_searches_read_one_wide_search_and_find_what_chroma_filtering_finds(assistant, wide):
+    # 85 chunks: a wide search of 1,000 covers them all, so Chroma is never asked to filter; one of 3
+    # leaves most filters short, and Chroma filters itself. Either way the passages are Chroma's own.
+    exact = HybridRetriever(assistant.embedder, assistant.store, assistant.catalog, wide=0)
+    counting = _CountingStore(assistant.store)
+    shared = HybridRetriever(assistant.embedder, counting, assistant.catalog, wide=wide)
+    for question in FILTERED_QUESTIONS:
+        assert [p.chunk_id for p in shared.retrieve(question)] == [p.chunk_id for p in exact.retrieve(question)]
+    if wide == 1000:
+        assert counting.filtered == 0 and counting.plain == len(FILTERED_QUESTIONS)  # one search per question
+    else:
+        assert counting.filtered > 0
