@@ -489,9 +489,11 @@ def test_a_question_about_a_person_needs_a_persons_name_not_a_place_or_a_body():
     from assistant.answer.cite import asks_for_person, missing_answer_kind
 
     question = "What was the name of the first victim of the Harlow Gap Dam failure to be formally identified?"
-    assert asks_for_person(question) and asks_for_person("Who chairs the authority?")
-    assert asks_for_person("Which minister announced the fund?")
+    assert asks_for_person(question) and asks_for_person("Which minister announced the fund?")
     assert not asks_for_person("Which company bought Tidewell Analytics?")
+    # "Who" alone may ask for a club or a company.
+    assert not asks_for_person("Who won the Velorian Cup?") and not asks_for_person("Who is buying Tidewell?")
+    assert missing_answer_kind("Who won the Velorian Cup?", "Saltreach Mariners won it [1].", []) == ""
     sources = ["Coastline Courier"]
     # The fallback's quote names a place, a body and the dam (f173, session 12): none is a person.
     quote = ("Coastline Courier (March 18, 2026) reported: \u201cThe independent inquiry into the Harlow Gap Dam "

@@ -504,7 +504,6 @@ _PERSON_NOUNS = (
     r"worker|teacher|head"
 )
 _PERSON = re.compile(
-    r"^\s*(?:who|whom)\b|\bwho (?:is|was|will|did|has|had|are|were)\b|"
     rf"\b(?:which|what) (?:[\w\-]+ )?(?:{_PERSON_NOUNS})\b|\bnames? of the (?:[\w\-]+ ){{0,3}}?(?:{_PERSON_NOUNS})s?\b",
     re.I,
 )
@@ -520,8 +519,9 @@ _NOT_PERSON = set(
 
 
 def asks_for_person(question: str) -> bool:
-    """Whether the answer is a person's name: "Who ...?", "Which minister ...?", "What was the name of the
-    first victim ...?"; not "Which company ...?"."""
+    """Whether the answer is a person's name: "Which minister ...?", "What was the name of the first
+    victim ...?"; not "Which company ...?", nor a bare "Who ...?" ("Who won the Velorian Cup?" is answered
+    by a club, "Who is buying Tidewell?" by a company)."""
     return _PERSON.search(question) is not None
 
 
@@ -686,9 +686,9 @@ def figure_off_question(question: str, answer_text: str, citations: Sequence[Cit
     if not asked:
         return ""
     for c in citations:
-        for a, b in split_sentences(c.passage.text):
-            sentence = c.passage.text[a:b]
-            if _figures(sentence) & given and any(w.startswith(a) for w in content_words(sentence) for a in asked):
+        for start, end in split_sentences(c.passage.text):
+            sentence = c.passage.text[start:end]
+            if _figures(sentence) & given and any(w.startswith(x) for w in content_words(sentence) for x in asked):
                 return ""
     return f"no cited sentence stating its figure speaks of {', '.join(sorted(asked))}"
 
