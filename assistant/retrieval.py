@@ -6,6 +6,8 @@ searched once per outlet so each part gets its own evidence; no article fills mo
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -186,6 +188,7 @@ class HybridRetriever:
         self.wide = wide
         self._outlets: list[str] | None = None
         self._facets: dict[str, tuple[str | None, int | None]] | None = None
+        self._days: dict[str | None, tuple[int, list[int]]] | None = None  # outlet -> (chunks, sorted days): _count
 
     def outlets(self) -> list[str]:
         if self._outlets is None:
@@ -197,10 +200,26 @@ class HybridRetriever:
             self._facets = self.catalog.chunk_facets()
         return self._facets
 
+    def _count(self, sources, day_from: int | None, day_to: int | None) -> int:
+        """How many chunks of the catalog pass the filter (_passes), counted from each outlet's sorted days."""
+        if self._days is None:
+            days: dict[str | None, tuple[list[int], list[int]]] = {}
+            for source, day in self.facets().values():
+                undated, dated = days.setdefault(source, ([], []))
+                (undated if day is None else dated).append(day or 0)
+            self._days = {source: (len(undated) + len(dated), sorted(dated)) for source, (undated, dated) in days.items()}
+        outlets = [self._days[s] for s in sources if s in self._days] if sources else list(self._days.values())
+        if day_from is None and day_to is None:
+            return sum(total for total, _ in outlets)
+        low = float("-inf") if day_from is None else day_from
+        high = float("inf") if day_to is None else day_to
+        return sum(max(0, bisect_right(dated, high) - bisect_left(dated, low)) for _, dated in outlets)
+
     def invalidate(self) -> None:
         """Forget cached catalog facts after an ingest or removal."""
         self._outlets = None
         self._facets = None
+        self._days = None
 
     def retrieve(
         self, question: str, k: int = 10, filters: Filters | None = None, reference_date: str | None = None
@@ -291,7 +310,7 @@ class HybridRetriever:
         facets = self.facets()
         kept = [(cid, similarity) for cid, similarity in wide[text]
                 if (facet := facets.get(cid)) is not None and _passes(facet, sources, day_from, day_to)]
-        if len(kept) >= self.pool or len(kept) == sum(_passes(f, sources, day_from, day_to) for f in facets.values()):
+        if len(kept) >= self.pool or len(kept) == self._count(sources, day_from, day_to):
             return kept[: self.pool]
         return self.store.nearest(vector, self.pool, _where(sources, day_from, day_to))
 

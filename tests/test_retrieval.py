@@ -247,3 +247,17 @@ def test_filtered_dense_searches_read_one_wide_search_and_find_what_chroma_filte
         assert counting.filtered == 0 and counting.plain == len(FILTERED_QUESTIONS)  # one search per question
     else:
         assert counting.filtered > 0
+
+
+def test_the_count_of_chunks_a_filter_passes_matches_the_filter_itself(assistant):
+    from assistant.retrieval import _passes
+
+    retriever = HybridRetriever(assistant.embedder, assistant.store, assistant.catalog)
+    facets = retriever.facets()
+    days = sorted({day for _, day in facets.values() if day is not None})
+    bounds = [None, days[0] - 1, days[0], days[len(days) // 2], days[-1], days[-1] + 1]
+    for sources in [(), ("Coastline Courier",), ("Northgate Wire", "Veloria Public Radio"), ("No Such Outlet",)]:
+        for day_from in bounds:
+            for day_to in bounds:
+                expected = sum(_passes(facet, sources, day_from, day_to) for facet in facets.values())
+                assert retriever._count(sources, day_from, day_to) == expected, (sources, day_from, day_to)
