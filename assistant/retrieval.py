@@ -247,7 +247,7 @@ class HybridRetriever:
         texts = list(dict.fromkeys([question] + [p.text for p in parts]))
         vectors = dict(zip(texts, self.embedder.embed_batch(texts)))
         per_part = []
-        wide: dict[str, list[tuple[str, float]]] = {}  # text -> its wide unfiltered dense search (_nearest)
+        wide: dict[tuple[str, str], list[tuple[str, float]]] = {}  # the wide unfiltered searches (_matches, _nearest)
         for part in parts:
             found = self._search(part.text, vectors[part.text], part.sources, part.since, part.until, wide)
             if (part.since or part.until) and not user_dates:
@@ -269,12 +269,11 @@ class HybridRetriever:
             passages.sort(key=lambda p: -(day_number(p.published_at) or 0))  # stable: relevance breaks ties
         return [replace(p, rank=i) for i, p in enumerate(passages, start=1)]
 
-    def _search(self, question: str, vector, sources, since, until, wide: dict[str, list[tuple[str, float]]]
-                ) -> list[Passage]:
+    def _search(self, question: str, vector, sources, since, until,
+                wide: dict[tuple[str, str], list[tuple[str, float]]]) -> list[Passage]:
         day_from, day_to = day_number(since), day_number(until)
         # A name the question spells out is often an acronym in the text ("NCPA"): search for both.
-        lexical = self.catalog.search_text(" ".join([question, *acronyms(question)]), self.pool, sources or None,
-                                           day_from, day_to)
+        lexical = self._matches(" ".join([question, *acronyms(question)]), sources, day_from, day_to, wide)
         dense = self._nearest(question, vector, sources, day_from, day_to, wide)
         scores: dict[str, dict[str, float]] = {}
         article_of: dict[str, str] = {}
@@ -295,24 +294,47 @@ class HybridRetriever:
             for c in ordered
         ]
 
+    def _matches(self, query: str, sources, day_from: int | None, day_to: int | None,
+                 wide: dict[tuple[str, str], list[tuple[str, float]]]) -> list[tuple[str, float]]:
+        """The ``pool`` best BM25 matches of the given outlets and days, as (id, score). As for _nearest, a
+        question's filtered searches share one wider unfiltered search: FTS5 scores a match the same
+        whatever else the query filters on, so filtering the wider list gives the filtered search's
+        ranking. FTS5 filters itself only when the wider list was cut short and fewer than ``pool`` pass."""
+        filtered = bool(sources) or day_from is not None or day_to is not None
+        key = ("lexical", query)
+        if not self.wide or (not filtered and key not in wide):
+            return self.catalog.search_text(query, self.pool, sources or None, day_from, day_to)
+        if key not in wide:
+            wide[key] = self.catalog.search_text(query, self.wide)
+        kept = self._passing(wide[key], sources, day_from, day_to)
+        if len(kept) >= self.pool or len(wide[key]) < self.wide:
+            return kept[: self.pool]
+        return self.catalog.search_text(query, self.pool, sources or None, day_from, day_to)
+
     def _nearest(self, text: str, vector, sources, day_from: int | None, day_to: int | None,
-                 wide: dict[str, list[tuple[str, float]]]) -> list[tuple[str, float]]:
+                 wide: dict[tuple[str, str], list[tuple[str, float]]]) -> list[tuple[str, float]]:
         """The ``pool`` nearest chunks of the given outlets and days, as (id, similarity). The filtered
         searches of a question share one wider unfiltered search of its text (``wide`` holds it), filtered
         here by the catalog's outlet and day of each chunk: a filtered Chroma query took 14-41 ms, the wide
         one about 9. Chroma filters itself only when fewer than ``pool`` of the wide hits pass and the
         catalog holds more chunks that would (evals/RESULTS.md, session 13)."""
         filtered = bool(sources) or day_from is not None or day_to is not None
-        if not self.wide or (not filtered and text not in wide):
+        key = ("dense", text)
+        if not self.wide or (not filtered and key not in wide):
             return self.store.nearest(vector, self.pool, _where(sources, day_from, day_to))
-        if text not in wide:
-            wide[text] = self.store.nearest(vector, self.wide)
-        facets = self.facets()
-        kept = [(cid, similarity) for cid, similarity in wide[text]
-                if (facet := facets.get(cid)) is not None and _passes(facet, sources, day_from, day_to)]
+        if key not in wide:
+            wide[key] = self.store.nearest(vector, self.wide)
+        kept = self._passing(wide[key], sources, day_from, day_to)
         if len(kept) >= self.pool or len(kept) == self._count(sources, day_from, day_to):
             return kept[: self.pool]
         return self.store.nearest(vector, self.pool, _where(sources, day_from, day_to))
+
+    def _passing(self, hits: list[tuple[str, float]], sources, day_from: int | None, day_to: int | None
+                 ) -> list[tuple[str, float]]:
+        """The hits whose chunks pass the filter, in order."""
+        facets = self.facets()
+        return [(cid, score) for cid, score in hits
+                if (facet := facets.get(cid)) is not None and _passes(facet, sources, day_from, day_to)]
 
     def _rerank(self, question: str, ordered: list[str], scores: dict[str, dict[str, float]]) -> list[str]:
         """Reorder the best candidates by fused rank plus how well their best single sentence covers the

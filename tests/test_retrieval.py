@@ -226,6 +226,23 @@ class _CountingStore:
         return self.store.get(chunk_ids)
 
 
+class _CountingCatalog:
+    """The real catalog, recording whether each BM25 search asked SQLite to filter."""
+
+    def __init__(self, catalog):
+        self.catalog, self.filtered, self.plain = catalog, 0, 0
+
+    def search_text(self, query, k, sources=None, day_from=None, day_to=None):
+        if sources or day_from is not None or day_to is not None:
+            self.filtered += 1
+        else:
+            self.plain += 1
+        return self.catalog.search_text(query, k, sources, day_from, day_to)
+
+    def __getattr__(self, name):
+        return getattr(self.catalog, name)
+
+
 FILTERED_QUESTIONS = [
     "What did The Marrent Ledger report about the breach?",
     "Did the Civic Observer and Veloria Public Radio agree on the death toll?",
@@ -235,18 +252,19 @@ FILTERED_QUESTIONS = [
 
 
 @pytest.mark.parametrize("wide", [1000, 3])
-def test_filtered_dense_searches_read_one_wide_search_and_find_what_chroma_filtering_finds(assistant, wide):
-    # 85 chunks: a wide search of 1,000 covers them all, so Chroma is never asked to filter; one of 3
-    # leaves most filters short, and Chroma filters itself. Either way the passages are Chroma's own.
+def test_filtered_searches_read_one_wide_search_and_find_what_filtered_searches_find(assistant, wide):
+    # 85 chunks: a wide search of 1,000 covers them all, so neither Chroma nor SQLite is asked to filter;
+    # one of 3 leaves most filters short, and they filter themselves. Either way the passages are the same.
     exact = HybridRetriever(assistant.embedder, assistant.store, assistant.catalog, wide=0)
-    counting = _CountingStore(assistant.store)
-    shared = HybridRetriever(assistant.embedder, counting, assistant.catalog, wide=wide)
+    counting, lexical = _CountingStore(assistant.store), _CountingCatalog(assistant.catalog)
+    shared = HybridRetriever(assistant.embedder, counting, lexical, wide=wide)
     for question in FILTERED_QUESTIONS:
         assert [p.chunk_id for p in shared.retrieve(question)] == [p.chunk_id for p in exact.retrieve(question)]
-    if wide == 1000:
-        assert counting.filtered == 0 and counting.plain == len(FILTERED_QUESTIONS)  # one search per question
+    if wide == 1000:  # one search of each kind per question
+        assert counting.filtered == 0 and counting.plain == len(FILTERED_QUESTIONS)
+        assert lexical.filtered == 0 and lexical.plain == len(FILTERED_QUESTIONS)
     else:
-        assert counting.filtered > 0
+        assert counting.filtered > 0 and lexical.filtered > 0
 
 
 def test_the_count_of_chunks_a_filter_passes_matches_the_filter_itself(assistant):
