@@ -315,9 +315,9 @@ class HybridRetriever:
                  wide: dict[tuple[str, str], list[tuple[str, float]]]) -> list[tuple[str, float]]:
         """The ``pool`` nearest chunks of the given outlets and days, as (id, similarity). The filtered
         searches of a question share one wider unfiltered search of its text (``wide`` holds it), filtered
-        here by the catalog's outlet and day of each chunk: a filtered Chroma query took 14-41 ms, the wide
-        one about 9. Chroma filters itself only when fewer than ``pool`` of the wide hits pass and the
-        catalog holds more chunks that would (evals/RESULTS.md, session 13)."""
+        here by the catalog's outlet and day of each chunk: a filtered Chroma query costs several unfiltered
+        ones (evals/RESULTS.md, Speed, session 13). Chroma filters itself only when fewer than ``pool`` of
+        the wide hits pass and the catalog holds more chunks that would."""
         filtered = bool(sources) or day_from is not None or day_to is not None
         key = ("dense", text)
         if not self.wide or (not filtered and key not in wide):

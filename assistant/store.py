@@ -101,9 +101,8 @@ class ChromaStore:
 
     def nearest(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """The ids of the k nearest chunks (fewer when the collection holds fewer), best first, with their
-        cosine similarity. Ids only: fetching each hit's text and metadata cost more than the search
-        itself (a query took 2-3 ms with distances alone, about 11 ms with both), and retrieval reads the
-        few passages it keeps with ``get``."""
+        cosine similarity. Ids only: fetching each hit's text and metadata costs more than the search
+        itself, and retrieval reads the few passages it keeps with ``get``."""
         found = self.collection.query(query_embeddings=[list(embedding)], n_results=k, where=where or None,
                                       include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(found["ids"][0], found["distances"][0])]

@@ -78,7 +78,7 @@ def _stems(sentence: str) -> frozenset[str]:
 @lru_cache(maxsize=1 << 14)
 def _sentence_stems(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each sentence of a text with its stemmed words: retrieval reranks the same chunks for every search
-    of a question and across questions, and splitting and stemming them took 40% of its time."""
+    of a question and across questions, and splitting and stemming them was much of its time."""
     return tuple((text[s:e], _stems(text[s:e])) for s, e in split_sentences(text))
 
 
