@@ -365,3 +365,18 @@ def test_the_model_check_is_skipped_when_switched_off_and_for_composite_question
     composite = _with_model(assistant, ["Mirela Santov, who was appointed on March 6, leads the inquiry [1].", "No"])
     answer = composite.ask("Who leads the inquiry that the cabinet set up after the Harlow Gap Dam failure?", mode="llm")
     assert "check" not in answer.timings
+
+
+def test_a_follow_up_carried_along_without_a_model_is_checked_as_the_kind_of_question_it_is(assistant):
+    # Without a model the previous question rides along in brackets; the checks read the follow-up alone:
+    # "How many jobs ...?" needs a figure about jobs, whatever "Which company ...?" before it asked for
+    # (read as a "which company" question, the quote of the takeover's 610 million velors passed: f161).
+    history = [("Which company agreed to buy Tidewell Analytics?", "Brightloom Systems, for 610 million velors.")]
+    answer = assistant.ask("How many jobs is it cutting?", history, mode="extractive")
+    assert answer.standalone_question.startswith("How many jobs is it cutting? (following up on: Which company")
+    assert answer.refused and answer.sentences[0].reason.endswith("speaks of cutt, jobs")
+
+    from assistant.answer.rewrite import asked_part
+
+    assert asked_part(answer.standalone_question) == "How many jobs is it cutting?"
+    assert asked_part("Who won (the final)?") == "Who won (the final)?"

@@ -34,4 +34,14 @@ def rewrite_question(question: str, history: Sequence[tuple[str, str]], chat_mod
         except Exception:  # the heuristic below still gives retrieval the subject
             pass
     previous = history[-1][0]
-    return f"{question.rstrip()} (following up on: {previous.strip()})"
+    return f"{question.rstrip()}{FOLLOWING_UP}{previous.strip()})"
+
+
+FOLLOWING_UP = " (following up on: "
+
+
+def asked_part(standalone: str) -> str:
+    """The question itself, without the previous question rewrite_question carries along when no model
+    rewrote it: what the answer checks read the question's kind and names from ("How long did she say
+    ...?" asks for a duration, whatever the "Who is ...?" before it asked)."""
+    return standalone.split(FOLLOWING_UP, 1)[0] if standalone.endswith(")") else standalone
