@@ -6,9 +6,8 @@ searched once per outlet so each part gets its own evidence; no article fills mo
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Sequence
@@ -203,11 +202,13 @@ class HybridRetriever:
     def _count(self, sources, day_from: int | None, day_to: int | None) -> int:
         """How many chunks of the catalog pass the filter (_passes), counted from each outlet's sorted days."""
         if self._days is None:
-            days: dict[str | None, tuple[list[int], list[int]]] = {}
+            days: dict[str | None, tuple[list[int], list[int]]] = {}  # outlet -> (every chunk, dated chunks' days)
             for source, day in self.facets().values():
-                undated, dated = days.setdefault(source, ([], []))
-                (undated if day is None else dated).append(day or 0)
-            self._days = {source: (len(undated) + len(dated), sorted(dated)) for source, (undated, dated) in days.items()}
+                every, dated = days.setdefault(source, ([], []))
+                every.append(day)
+                if day is not None:
+                    dated.append(day)
+            self._days = {source: (len(every), sorted(dated)) for source, (every, dated) in days.items()}
         outlets = [self._days[s] for s in sources if s in self._days] if sources else list(self._days.values())
         if day_from is None and day_to is None:
             return sum(total for total, _ in outlets)
@@ -296,38 +297,43 @@ class HybridRetriever:
 
     def _matches(self, query: str, sources, day_from: int | None, day_to: int | None,
                  wide: dict[tuple[str, str], list[tuple[str, float]]]) -> list[tuple[str, float]]:
-        """The ``pool`` best BM25 matches of the given outlets and days, as (id, score). As for _nearest, a
-        question's filtered searches share one wider unfiltered search: FTS5 scores a match the same
-        whatever else the query filters on, so filtering the wider list gives the filtered search's
-        ranking. FTS5 filters itself only when the wider list was cut short and fewer than ``pool`` pass."""
-        filtered = bool(sources) or day_from is not None or day_to is not None
-        key = ("lexical", query)
-        if not self.wide or (not filtered and key not in wide):
-            return self.catalog.search_text(query, self.pool, sources or None, day_from, day_to)
-        if key not in wide:
-            wide[key] = self.catalog.search_text(query, self.wide)
-        kept = self._passing(wide[key], sources, day_from, day_to)
-        if len(kept) >= self.pool or len(wide[key]) < self.wide:
-            return kept[: self.pool]
-        return self.catalog.search_text(query, self.pool, sources or None, day_from, day_to)
+        """The ``pool`` best BM25 matches of the given outlets and days, as (id, score), through _shared:
+        FTS5 scores a match the same whatever else the query filters on, so filtering the wider list gives
+        the filtered search's ranking; that list holds every match when it came back shorter than asked."""
+        def search(k: int, filtered: bool) -> list[tuple[str, float]]:
+            return (self.catalog.search_text(query, k, sources or None, day_from, day_to) if filtered
+                    else self.catalog.search_text(query, k))
+
+        return self._shared(("lexical", query), search, sources, day_from, day_to, wide,
+                            lambda kept, hits: len(hits) < self.wide)
 
     def _nearest(self, text: str, vector, sources, day_from: int | None, day_to: int | None,
                  wide: dict[tuple[str, str], list[tuple[str, float]]]) -> list[tuple[str, float]]:
-        """The ``pool`` nearest chunks of the given outlets and days, as (id, similarity). The filtered
-        searches of a question share one wider unfiltered search of its text (``wide`` holds it), filtered
-        here by the catalog's outlet and day of each chunk: a filtered Chroma query costs several unfiltered
-        ones (evals/RESULTS.md, Speed, session 13). Chroma filters itself only when fewer than ``pool`` of
-        the wide hits pass and the catalog holds more chunks that would."""
+        """The ``pool`` nearest chunks of the given outlets and days, as (id, similarity), through _shared:
+        every chunk is a hit, so the filtered wider list is whole when it holds as many chunks as the
+        catalog has that pass (_count)."""
+        def search(k: int, filtered: bool) -> list[tuple[str, float]]:
+            return self.store.nearest(vector, k, _where(sources, day_from, day_to) if filtered else None)
+
+        return self._shared(("dense", text), search, sources, day_from, day_to, wide,
+                            lambda kept, hits: len(kept) == self._count(sources, day_from, day_to))
+
+    def _shared(self, key: tuple[str, str], search, sources, day_from: int | None, day_to: int | None,
+                wide: dict[tuple[str, str], list[tuple[str, float]]], whole) -> list[tuple[str, float]]:
+        """The ``pool`` best hits of ``search(k, filtered)`` for the given outlets and days. A question's
+        filtered searches share one wider unfiltered search (``wide`` holds it under ``key``), filtered here
+        by the catalog's outlet and day of each chunk: a filtered Chroma or FTS5 query costs several
+        unfiltered ones (evals/RESULTS.md, Speed, session 13). The store filters itself only when fewer than
+        ``pool`` of the wider hits pass and ``whole(kept, hits)`` says more could."""
         filtered = bool(sources) or day_from is not None or day_to is not None
-        key = ("dense", text)
         if not self.wide or (not filtered and key not in wide):
-            return self.store.nearest(vector, self.pool, _where(sources, day_from, day_to))
+            return search(self.pool, True)
         if key not in wide:
-            wide[key] = self.store.nearest(vector, self.wide)
+            wide[key] = search(self.wide, False)
         kept = self._passing(wide[key], sources, day_from, day_to)
-        if len(kept) >= self.pool or len(kept) == self._count(sources, day_from, day_to):
+        if len(kept) >= self.pool or whole(kept, wide[key]):
             return kept[: self.pool]
-        return self.store.nearest(vector, self.pool, _where(sources, day_from, day_to))
+        return search(self.pool, True)
 
     def _passing(self, hits: list[tuple[str, float]], sources, day_from: int | None, day_to: int | None
                  ) -> list[tuple[str, float]]:
