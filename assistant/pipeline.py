@@ -223,7 +223,7 @@ class Assistant:
         text, citations, checks, refused = verify(draft, context, question)
         if refused:
             return text, citations, checks, True, False
-        asked, question = question, asked_part(question)  # the model's check reads the whole standalone question
+        standalone, question = question, asked_part(question)  # the model's check reads the whole standalone one
         missing = missing_answer_kind(question, text, [c.passage.source or "" for c in citations],
                                       "\n".join(c.passage.text for c in citations))
         if missing:
@@ -233,7 +233,7 @@ class Assistant:
             # Not for yes/no questions: a bare "Yes [1]." has no supporting sentence, and checking whole cited
             # passages instead refused many right MultiHop answers, whose questions name several reports.
             # Nor for choices, which name figures to compare ("more than 40 percent").
-            return self._model_checked(text, citations, checks, asked, mode, timings)
+            return self._model_checked(text, citations, checks, standalone, mode, timings)
         reports = {c.passage.article_id: article.body for c in citations
                    if (article := self.catalog.article(c.passage.article_id)) is not None}
         unstated = unstated_figures(question, citations, reports)
@@ -247,7 +247,7 @@ class Assistant:
                      or figure_off_question(question, text, citations))
             if apart:
                 return text, (), _rejected(checks, apart), True, True
-        return self._model_checked(text, citations, checks, asked, mode, timings)
+        return self._model_checked(text, citations, checks, standalone, mode, timings)
 
     def _model_checked(self, text: str, citations: tuple[Citation, ...], checks: tuple[SentenceCheck, ...],
                        question: str, mode: str, timings: dict[str, float]

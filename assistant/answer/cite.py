@@ -553,11 +553,12 @@ def _name_runs(text: str) -> list[list[str]]:
     current: list[str] = []
     end = -1
     for m in re.finditer(r"[^\W\d_][\w'’\-]*", text):
-        if m.group(0)[0].isupper() and (not current or text[end:m.start()].isspace()):
-            current.append(re.sub(r"['’]s?$", "", m.group(0).lower()))
+        capitalised, word = m.group(0)[0].isupper(), re.sub(r"['’]s?$", "", m.group(0).lower())
+        if capitalised and (not current or text[end:m.start()].isspace()):
+            current.append(word)
         else:
             runs.append(current)
-            current = [re.sub(r"['’]s?$", "", m.group(0).lower())] if m.group(0)[0].isupper() else []
+            current = [word] if capitalised else []
         end = m.end()
     runs.append(current)
     out = []

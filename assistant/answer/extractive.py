@@ -59,20 +59,21 @@ _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
-def sentence_words(sentence: str, known: dict[str, tuple[str, ...]], wants_year: bool = False) -> set[str]:
+def sentence_words(sentence: str, known: dict[str, tuple[str, ...]], wants_year: bool = False) -> frozenset[str]:
     """The stemmed words a sentence matches a question's terms with: its own, the name words behind the
     question's acronyms it uses ("NCPA": national, civil, protection, agency; cite.acronyms), and "year"
     for a year when the question asks for one ("completed in 1968" answers "In what year ...")."""
-    words = set(_stems(sentence))
-    if known:
-        words |= {_stem(w) for w in spelled_out(sentence, known)}
-    if wants_year and _YEAR.search(sentence):
-        words.add("year")
-    return words
+    words = _with_acronyms(sentence, _stems(sentence), known)
+    return words | {"year"} if wants_year and _YEAR.search(sentence) else words
 
 
 def _stems(sentence: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in re.findall(r"[a-z0-9]+", sentence.lower()))
+
+
+def _with_acronyms(sentence: str, stems: frozenset[str], known: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """A sentence's stemmed words plus the name words behind the ``known`` acronyms it uses."""
+    return stems | {_stem(w) for w in spelled_out(sentence, known)} if known else stems
 
 
 @lru_cache(maxsize=1 << 14)
@@ -91,7 +92,7 @@ def best_sentence_coverage(question: str, text: str, terms: dict[str, float] | N
     known = acronyms(question)
     best = 0.0
     for sentence, stems in _sentence_stems(text):
-        words = stems | {_stem(w) for w in spelled_out(sentence, known)} if known else stems
+        words = _with_acronyms(sentence, stems, known)
         best = max(best, sum(w for t, w in terms.items() if t in words))
     return best / total
 
