@@ -273,6 +273,11 @@ def test_an_answer_naming_no_person_to_a_question_about_one_becomes_a_refusal(as
     assert answer.refused or answer.mode == "extractive"
     for call in model.calls[1:]:
         assert "Dunmarrow town hall" not in call[-1].content
+    assert any("Dunmarrow town hall" in c.text and c.reason.endswith("it gives no person's name")
+               for c in answer.sentences[1:]), "the hearing quote is offered and set aside in code"
+    from assistant.answer.cite import person_named
+
+    assert answer.refused or person_named(question, answer.text, [c.passage.source or "" for c in answer.citations])
 
 
 def test_a_figure_stated_about_something_the_question_does_not_ask_about_becomes_a_refusal(assistant):
