@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from benchlib import emit, go_offline
@@ -91,7 +90,7 @@ def main() -> int:
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     rows = [json.loads(line) for line in Path(args.rows).read_text(encoding="utf-8").splitlines() if line.strip()]
-    settings = Settings.from_env(data_dir=tempfile.mkdtemp(prefix="briefing-bench-check-"))
+    settings = Settings.from_env()  # the default data directory, where the install joined the model
     if settings.llm != "local":
         print("needs the local model (BRIEFING_LLM=local)", file=sys.stderr)
         return 2
