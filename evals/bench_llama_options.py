@@ -3,8 +3,10 @@
 
 The time to the first answer token is spent reading the prompt: the cached system prompt, then the
 question's evidence and the question. This loads the model once per option set and times reading the
-same answer prompt (evidence from the fictional corpus, about 600 tokens after the cached system
-prompt), the option sets taking turns so that machine noise falls on all of them alike.
+same answer prompt (evidence from the fictional corpus, about 320 tokens after the cached system
+prompt), the option sets taking turns so that machine noise falls on all of them alike. For a packaged
+model, the packaged file and its Q8_0 copy (what the assistant loads where llama.cpp has AMX kernels)
+are both timed with llama.cpp's default options; the first line says whether this llama.cpp has them.
 
     python evals/bench_llama_options.py [--reps 4] [--model 1.5b|0.5b|PATH] [--out evals/results/llama_options.txt]
 """
@@ -26,7 +28,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from assistant.answer.prompts import ANSWER_SYSTEM, ANSWER_USER  # noqa: E402
 from benchlib import emit  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.llm import resolve_model_path  # noqa: E402
+from assistant.llm import PACKAGED_MODELS, llama_has_amx, model_for_this_build, resolve_model_path  # noqa: E402
 
 GGML_TYPE_Q8_0 = 8
 OPTIONS = {
@@ -51,10 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from llama_cpp import Llama
 
-    settings = Settings.from_env(llm="local", llm_model=args.model)
+    settings = Settings.from_env(llm="local", llm_model=args.model, llm_quant="packaged")
     path = str(resolve_model_path(settings))
-    models = {name: Llama(model_path=path, n_ctx=4096, n_threads=settings.threads, n_threads_batch=settings.threads,
-                          verbose=False, **opts) for name, opts in OPTIONS.items()}
+    files = {name: (path, opts) for name, opts in OPTIONS.items()}
+    spec = PACKAGED_MODELS.get(args.model.lower())
+    if spec is not None:
+        files["Q8_0 copy, default options"] = (str(model_for_this_build(spec, Path(path), "q8_0")), {})
+    models = {name: Llama(model_path=file, n_ctx=4096, n_threads=settings.threads, n_threads_batch=settings.threads,
+                          verbose=False, **opts) for name, (file, opts) in files.items()}
     first = next(iter(models.values()))
     system = f"<|im_start|>system\n{ANSWER_SYSTEM}<|im_end|>\n<|im_start|>user\n"
     user = ANSWER_USER.format(evidence=evidence(), question="How many people were evacuated from Dunmarrow?", hints="")
@@ -70,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             llm.eval(user_tokens)
             times[name].append(time.perf_counter() - started)
     base = statistics.median(times[next(iter(models))])
-    lines = [f"model {Path(path).name}, {settings.threads} threads; prompt after the cached system prompt: "
+    lines = [f"model {Path(path).name}, {settings.threads} threads, llama.cpp with AMX kernels: "
+             f"{'yes' if llama_has_amx() else 'no'}; prompt after the cached system prompt: "
              f"{len(user_tokens)} tokens; {args.reps} rounds, option sets taking turns"]
     for name, ts in times.items():
         p50 = statistics.median(ts)

@@ -30,7 +30,7 @@ from assistant.answer.extractive import (
 )
 from assistant.answer.prompts import ANSWER_SYSTEM
 from assistant.config import Settings
-from assistant.errors import ModelError
+from assistant.errors import ConfigError, ModelError
 from assistant.types import Passage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -384,3 +384,57 @@ def test_a_missing_part_names_the_pip_command(tmp_path, tiny_model):
 def test_packaged_model_constants():
     assert llm.PACKAGED_MODELS["1.5b"].sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
     assert llm.PACKAGED_MODELS["0.5b"].sha256 == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+
+
+# --- the Q8_0 copy for llama.cpp's AMX kernels -------------------------------------------------------
+
+
+class CountingQuantizer:
+    """Writes a stand-in "Q8_0" file (GGUF magic, then the source's bytes doubled) and counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, source: Path, target: Path) -> None:
+        self.calls += 1
+        data = source.read_bytes()
+        target.write_bytes(b"GGUF" + data + data)
+
+
+def test_the_packaged_file_is_used_as_it_is_without_amx_or_when_asked(tmp_path, tiny_model):
+    spec, _ = tiny_model
+    packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
+    quantize = CountingQuantizer()
+    assert llm.model_for_this_build(spec, packaged, "auto", amx=False, quantize=quantize) == packaged
+    assert llm.model_for_this_build(spec, packaged, "packaged", amx=True, quantize=quantize) == packaged
+    assert quantize.calls == 0 and list((tmp_path / "models").glob("*q8_0*")) == []
+
+
+def test_with_amx_a_q8_0_copy_is_made_once_and_made_again_when_its_record_no_longer_matches(tmp_path, tiny_model):
+    spec, joined = tiny_model
+    packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
+    quantize = CountingQuantizer()
+    copy = llm.model_for_this_build(spec, packaged, "auto", amx=True, quantize=quantize)
+    assert copy == tmp_path / "models" / "tiny.q8_0.gguf" and copy.read_bytes() == b"GGUF" + joined + joined
+    assert llm.model_for_this_build(spec, packaged, "auto", amx=True, quantize=quantize) == copy
+    assert llm.model_for_this_build(spec, packaged, "q8_0", amx=False, quantize=quantize) == copy
+    assert quantize.calls == 1
+    copy.write_bytes(b"GGUF cut short")  # another size and mtime: the sidecar no longer vouches for it
+    assert llm.model_for_this_build(spec, packaged, "auto", amx=True, quantize=quantize).read_bytes() == \
+        b"GGUF" + joined + joined
+    assert quantize.calls == 2
+    assert packaged.read_bytes() == joined and not list((tmp_path / "models").glob("*.partial"))
+
+
+def test_a_quantizer_that_writes_no_gguf_leaves_no_copy_and_says_so(tmp_path, tiny_model):
+    spec, _ = tiny_model
+    packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
+    with pytest.raises(ModelError, match="wrote no GGUF file for Tiny test model"):
+        llm.model_for_this_build(spec, packaged, "q8_0", quantize=lambda source, target: target.write_bytes(b"oops"))
+    assert sorted(p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".lock")) == \
+        ["tiny.gguf", "tiny.gguf.verified"]
+
+
+def test_an_unknown_quant_setting_is_refused():
+    with pytest.raises(ConfigError, match="BRIEFING_LLM_QUANT must be auto, packaged or q8_0, not 'q4'"):
+        Settings.from_env({"BRIEFING_LLM_QUANT": "q4"})

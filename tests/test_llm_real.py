@@ -1,8 +1,9 @@
 """The real local LLM through the real pipeline (real embedder, Chroma on tmp_path), and the openai backend
 against a real OpenAI-compatible server (llama-cpp-python's own, serving the packaged 0.5B model).
 
-Slow: the models load once per session. The joined GGUF files are cached in BRIEFING_TEST_MODELS_DIR
-(default ~/.cache/briefing-assistant/models) so each run does not re-join a gigabyte.
+Slow: the models load once per session. The joined GGUF files (and their Q8_0 copies, with an AMX build
+of llama.cpp) are cached in BRIEFING_TEST_MODELS_DIR (default ~/.cache/briefing-assistant/models) so each
+run does not re-join a gigabyte.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from servers import free_port, serving
 from assistant.answer.chain import stream_answer
 from assistant.answer.cite import verify
 from assistant.config import Settings
-from assistant.llm import PACKAGED_MODELS, build_chat_model, ensure_packaged_model
+from assistant.llm import PACKAGED_MODELS, build_chat_model, ensure_packaged_model, model_for_this_build
 from assistant.pipeline import Assistant, Token
 from assistant.types import Passage
 
@@ -61,12 +62,19 @@ def models_dir() -> Path:
 @pytest.fixture(scope="session")
 def model_path_15b() -> Path:
     require("llama_cpp", "pip install llama-cpp-python==0.3.36")
-    return ensure_packaged_model(PACKAGED_MODELS["1.5b"], models_dir())
+    return packaged_model("1.5b")
 
 
 @pytest.fixture(scope="session")
 def model_path_05b() -> Path:
-    return ensure_packaged_model(PACKAGED_MODELS["0.5b"], models_dir())
+    return packaged_model("0.5b")
+
+
+def packaged_model(name: str) -> Path:
+    """The file the assistant loads for a packaged model with the default settings: as packaged, or its Q8_0
+    copy where the installed llama.cpp has AMX kernels."""
+    spec = PACKAGED_MODELS[name]
+    return model_for_this_build(spec, ensure_packaged_model(spec, models_dir()), Settings().llm_quant)
 
 
 @pytest.fixture(scope="session")
