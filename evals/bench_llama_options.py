@@ -32,7 +32,7 @@ from assistant.llm import PACKAGED_MODELS, llama_has_amx, model_for_this_build, 
 
 GGML_TYPE_Q8_0 = 8
 OPTIONS = {
-    "default (as the assistant loads it)": {},
+    "packaged file, default options": {},
     "flash attention": {"flash_attn": True},
     "batch 256": {"n_batch": 256, "n_ubatch": 256},
     "flash attention + q8_0 KV cache": {"flash_attn": True, "type_k": GGML_TYPE_Q8_0, "type_v": GGML_TYPE_Q8_0},
