@@ -241,7 +241,10 @@ def model_for_this_build(spec: PackagedModel, packaged: Path, quant: str = "auto
 def _quantize_q8_0(source: Path, target: Path) -> None:
     import ctypes
 
-    import llama_cpp
+    try:
+        import llama_cpp
+    except ImportError:
+        raise ModelError("BRIEFING_LLM_QUANT=q8_0 needs llama-cpp-python; install it with pip install 'llama-cpp-python==0.3.36'") from None
 
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0
