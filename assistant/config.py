@@ -44,9 +44,9 @@ class Settings:
     top_k: int = 6
     llm: str = "local"
     llm_model: str = "1.5b"  # "1.5b", "0.5b", or a path to any GGUF file
-    # A packaged model as shipped ("packaged"), or as a Q8_0 copy made once from it ("q8_0"), which llama.cpp's
-    # AMX kernels read faster; "auto" takes the copy when the installed llama.cpp has AMX kernels.
-    llm_quant: str = "auto"
+    # A packaged model as shipped ("packaged", Q4_K_M), or as a Q8_0 copy made once from it ("q8_0"): with
+    # llama.cpp's AMX kernels the copy reads a prompt faster, but answered the fictional set worse (RESULTS.md).
+    llm_quant: str = "packaged"
     llm_ctx: int = 4096
     llm_max_tokens: int = 200
     evidence_tokens: int = 350  # the LLM's evidence block, in rough tokens: fewer is a quicker first token
@@ -72,8 +72,8 @@ class Settings:
             raise ConfigError(f"BRIEFING_CHUNK_OVERLAP_TOKENS must be between 0 and half the chunk size, not {self.chunk_overlap_tokens}")
         if self.top_k < 1:
             raise ConfigError(f"BRIEFING_TOP_K must be at least 1, not {self.top_k}")
-        if self.llm_quant not in ("auto", "packaged", "q8_0"):
-            raise ConfigError(f"BRIEFING_LLM_QUANT must be auto, packaged or q8_0, not {self.llm_quant!r}")
+        if self.llm_quant not in ("packaged", "q8_0"):
+            raise ConfigError(f"BRIEFING_LLM_QUANT must be packaged or q8_0, not {self.llm_quant!r}")
         if self.evidence_tokens < 50:
             raise ConfigError(f"BRIEFING_EVIDENCE_TOKENS must be at least 50, not {self.evidence_tokens}")
         if self.max_file_mb <= 0:

@@ -6,10 +6,10 @@ BRIEFING_LLM=openai -> any OpenAI-compatible server through ``langchain_openai.C
 
 The packaged GGUF models arrive as numbered PyPI parts; they are joined once into ``models_dir``,
 verified against the SHA-256 below, and afterwards re-verified cheaply (size, mtime and a sidecar
-recording the verified hash) so that start-up never re-hashes a gigabyte. Where the installed llama.cpp
-has AMX kernels (scripts/install builds them where the kernel grants AMX), the model runs as a Q8_0 copy
-made once from the verified file: llama.cpp reads a prompt faster in Q8_0 with AMX than in the packaged
-Q4_K_M (evals/RESULTS.md, Speed).
+recording the verified hash) so that start-up never re-hashes a gigabyte. ``BRIEFING_LLM_QUANT=q8_0``
+runs a packaged model as a Q8_0 copy made once from the verified file: with llama.cpp's AMX kernels
+(scripts/install builds them where the kernel grants AMX) it reads a prompt faster than the packaged
+Q4_K_M, but it answered the fictional set worse, so the packaged file is the default (evals/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -204,12 +204,12 @@ def llama_has_amx() -> bool:
     return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
 
 
-def model_for_this_build(spec: PackagedModel, packaged: Path, quant: str = "auto", *,
-                         amx: bool | None = None, quantize: Any = None) -> Path:
-    """The file to load for the verified packaged model ``packaged``: itself, or its Q8_0 copy (``quant``
-    "q8_0", or "auto" with an AMX build), made once beside it and afterwards vouched for by a sidecar naming
-    the packaged file's SHA-256. ``quantize(source, target)`` writes the copy (llama.cpp's quantizer)."""
-    if quant == "packaged" or (quant == "auto" and not (llama_has_amx() if amx is None else amx)):
+def model_for_this_build(spec: PackagedModel, packaged: Path, quant: str = "packaged", *,
+                         quantize: Any = None) -> Path:
+    """The file to load for the verified packaged model ``packaged``: itself, or (``quant`` "q8_0") its Q8_0
+    copy, made once beside it and afterwards vouched for by a sidecar naming the packaged file's SHA-256.
+    ``quantize(source, target)`` writes the copy (llama.cpp's quantizer)."""
+    if quant == "packaged":
         return packaged
     target = packaged.with_name(f"{spec.name}.q8_0.gguf")
     made_from = f"q8_0 of {spec.sha256}"
@@ -220,7 +220,7 @@ def model_for_this_build(spec: PackagedModel, packaged: Path, quant: str = "auto
             fcntl.flock(lock, fcntl.LOCK_EX)
             if target.exists() and _recorded_ok(target, made_from):
                 return target
-            log.info("making a Q8_0 copy of %s for llama.cpp's AMX kernels (once, about a minute)", spec.description)
+            log.info("making a Q8_0 copy of %s (once, about a minute)", spec.description)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.q8_0.", suffix=".partial", dir=target.parent)
             os.close(fd)
             tmp = Path(tmp_name)

@@ -26,9 +26,14 @@ def install_function(*names: str) -> str:
     return "\n".join(out)
 
 
-def cmake_args(cpuinfo: Path, amx: str) -> list[str]:
-    out = subprocess.run(["bash", "-c", f"{install_function('llama_cmake_args')}\nllama_cmake_args {cpuinfo} {amx}"],
-                         capture_output=True, text=True, check=True)
+def cmake_args(cpuinfo: Path, amx: str, env: dict[str, str] | None = None) -> list[str]:
+    """llama_cmake_args, with amx_granted answering ``amx`` (or passed as the second argument: "argument")."""
+    script = (f"{install_function('llama_cmake_args')}\namx_granted() {{ [ {amx} = granted ]; }}\n"
+              f"llama_cmake_args {cpuinfo}")
+    if amx == "argument":
+        script = f"{install_function('llama_cmake_args')}\nllama_cmake_args {cpuinfo} granted"
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", **(env or {})})
     return out.stdout.split()
 
 
@@ -41,6 +46,8 @@ def test_the_flags_the_cpu_lists_are_turned_on_and_amx_only_when_the_kernel_gran
     granted = cmake_args(cpuinfo, "granted")
     assert granted[0] == "-DGGML_NATIVE=OFF"
     assert set(granted[1:]) == LISTED | {"-DGGML_AMX_TILE=ON", "-DGGML_AMX_INT8=ON", "-DGGML_AMX_BF16=ON"}
+    assert cmake_args(cpuinfo, "argument") == granted
+    assert cmake_args(cpuinfo, "granted", {"BRIEFING_LLAMA_AMX": "off"}) == refused
 
 
 def test_a_cpu_without_avx512_gets_no_avx512_and_no_amx(tmp_path):

@@ -401,26 +401,24 @@ class CountingQuantizer:
         target.write_bytes(b"GGUF" + data + data)
 
 
-def test_the_packaged_file_is_used_as_it_is_without_amx_or_when_asked(tmp_path, tiny_model):
+def test_the_packaged_file_is_used_as_it_is_by_default(tmp_path, tiny_model):
     spec, _ = tiny_model
     packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
     quantize = CountingQuantizer()
-    assert llm.model_for_this_build(spec, packaged, "auto", amx=False, quantize=quantize) == packaged
-    assert llm.model_for_this_build(spec, packaged, "packaged", amx=True, quantize=quantize) == packaged
+    assert llm.model_for_this_build(spec, packaged, Settings().llm_quant, quantize=quantize) == packaged
     assert quantize.calls == 0 and list((tmp_path / "models").glob("*q8_0*")) == []
 
 
-def test_with_amx_a_q8_0_copy_is_made_once_and_made_again_when_its_record_no_longer_matches(tmp_path, tiny_model):
+def test_a_q8_0_copy_is_made_once_and_made_again_when_its_record_no_longer_matches(tmp_path, tiny_model):
     spec, joined = tiny_model
     packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
     quantize = CountingQuantizer()
-    copy = llm.model_for_this_build(spec, packaged, "auto", amx=True, quantize=quantize)
+    copy = llm.model_for_this_build(spec, packaged, "q8_0", quantize=quantize)
     assert copy == tmp_path / "models" / "tiny.q8_0.gguf" and copy.read_bytes() == b"GGUF" + joined + joined
-    assert llm.model_for_this_build(spec, packaged, "auto", amx=True, quantize=quantize) == copy
-    assert llm.model_for_this_build(spec, packaged, "q8_0", amx=False, quantize=quantize) == copy
+    assert llm.model_for_this_build(spec, packaged, "q8_0", quantize=quantize) == copy
     assert quantize.calls == 1
     copy.write_bytes(b"GGUF cut short")  # another size and mtime: the sidecar no longer vouches for it
-    assert llm.model_for_this_build(spec, packaged, "auto", amx=True, quantize=quantize).read_bytes() == \
+    assert llm.model_for_this_build(spec, packaged, "q8_0", quantize=quantize).read_bytes() == \
         b"GGUF" + joined + joined
     assert quantize.calls == 2
     assert packaged.read_bytes() == joined and not list((tmp_path / "models").glob("*.partial"))
@@ -436,5 +434,5 @@ def test_a_quantizer_that_writes_no_gguf_leaves_no_copy_and_says_so(tmp_path, ti
 
 
 def test_an_unknown_quant_setting_is_refused():
-    with pytest.raises(ConfigError, match="BRIEFING_LLM_QUANT must be auto, packaged or q8_0, not 'q4'"):
+    with pytest.raises(ConfigError, match="BRIEFING_LLM_QUANT must be packaged or q8_0, not 'q4'"):
         Settings.from_env({"BRIEFING_LLM_QUANT": "q4"})

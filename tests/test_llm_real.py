@@ -1,9 +1,8 @@
 """The real local LLM through the real pipeline (real embedder, Chroma on tmp_path), and the openai backend
 against a real OpenAI-compatible server (llama-cpp-python's own, serving the packaged 0.5B model).
 
-Slow: the models load once per session. The joined GGUF files (and their Q8_0 copies, with an AMX build
-of llama.cpp) are cached in BRIEFING_TEST_MODELS_DIR (default ~/.cache/briefing-assistant/models) so each
-run does not re-join a gigabyte.
+Slow: the models load once per session. The joined GGUF files are cached in BRIEFING_TEST_MODELS_DIR
+(default ~/.cache/briefing-assistant/models) so each run does not re-join a gigabyte.
 """
 
 from __future__ import annotations
@@ -71,8 +70,7 @@ def model_path_05b() -> Path:
 
 
 def packaged_model(name: str) -> Path:
-    """The file the assistant loads for a packaged model with the default settings: as packaged, or its Q8_0
-    copy where the installed llama.cpp has AMX kernels."""
+    """The file the assistant loads for a packaged model with the default settings (BRIEFING_LLM_QUANT)."""
     spec = PACKAGED_MODELS[name]
     return model_for_this_build(spec, ensure_packaged_model(spec, models_dir()), Settings().llm_quant)
 
