@@ -1,5 +1,5 @@
-"""scripts/install compiles llama.cpp for the instruction sets the CPU lists, AMX only when the kernel grants it,
-from a source patched so that llama.cpp's AMX tile configuration reaches the CPU (GCC 12 dropped it) and is
+"""scripts/install compiles llama.cpp for the instruction sets the CPU lists; AMX only when asked
+(BRIEFING_LLAMA_AMX=auto) and the kernel grants it, from a source patched so that llama.cpp's AMX tile configuration reaches the CPU (GCC 12 dropped it) and is
 loaded again after another library released the tiles (torch's oneDNN does, in the same thread)."""
 
 from __future__ import annotations
@@ -37,23 +37,25 @@ def cmake_args(cpuinfo: Path, amx: str, env: dict[str, str] | None = None) -> li
     return out.stdout.split()
 
 
-def test_the_flags_the_cpu_lists_are_turned_on_and_amx_only_when_the_kernel_grants_it(tmp_path):
+def test_the_flags_the_cpu_lists_are_turned_on_and_amx_only_when_asked_for_and_granted(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {SAPPHIRE_RAPIDS}\n", encoding="utf-8")
-    refused = cmake_args(cpuinfo, "refused")
-    assert refused[0] == "-DGGML_NATIVE=OFF"  # -march=native would turn AMX on with the rest
-    assert set(refused[1:]) == LISTED
-    granted = cmake_args(cpuinfo, "granted")
-    assert granted[0] == "-DGGML_NATIVE=OFF"
-    assert set(granted[1:]) == LISTED | {"-DGGML_AMX_TILE=ON", "-DGGML_AMX_INT8=ON", "-DGGML_AMX_BF16=ON"}
-    assert cmake_args(cpuinfo, "argument") == granted
-    assert cmake_args(cpuinfo, "granted", {"BRIEFING_LLAMA_AMX": "off"}) == refused
+    default = cmake_args(cpuinfo, "granted")
+    assert default[0] == "-DGGML_NATIVE=OFF"  # -march=native would turn AMX on with the rest
+    assert set(default[1:]) == LISTED
+    auto = {"BRIEFING_LLAMA_AMX": "auto"}
+    assert cmake_args(cpuinfo, "refused", auto) == default
+    granted = cmake_args(cpuinfo, "granted", auto)
+    assert granted[:len(default)] == default
+    assert set(granted[len(default):]) == {"-DGGML_AMX_TILE=ON", "-DGGML_AMX_INT8=ON", "-DGGML_AMX_BF16=ON"}
+    assert cmake_args(cpuinfo, "argument", auto) == granted
+    assert cmake_args(cpuinfo, "argument") == default
 
 
 def test_a_cpu_without_avx512_gets_no_avx512_and_no_amx(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("flags\t\t: fpu sse avx f16c fma avx2 bmi2 avx_vnni amx_tile amx_int8\n", encoding="utf-8")
-    assert cmake_args(cpuinfo, "granted") == ["-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON",
+    assert cmake_args(cpuinfo, "granted", {"BRIEFING_LLAMA_AMX": "auto"}) == ["-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON",
                                               "-DGGML_FMA=ON", "-DGGML_F16C=ON", "-DGGML_BMI2=ON",
                                               "-DGGML_AVX_VNNI=ON"]
 
