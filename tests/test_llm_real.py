@@ -19,7 +19,7 @@ from servers import free_port, serving
 from assistant.answer.chain import stream_answer
 from assistant.answer.cite import verify
 from assistant.config import Settings
-from assistant.llm import PACKAGED_MODELS, build_chat_model, ensure_packaged_model, model_for_this_build
+from assistant.llm import PACKAGED_MODELS, build_chat_model, ensure_packaged_model, model_file
 from assistant.pipeline import Assistant, Token
 from assistant.types import Passage
 
@@ -72,7 +72,7 @@ def model_path_05b() -> Path:
 def packaged_model(name: str) -> Path:
     """The file the assistant loads for a packaged model with the default settings (BRIEFING_LLM_QUANT)."""
     spec = PACKAGED_MODELS[name]
-    return model_for_this_build(spec, ensure_packaged_model(spec, models_dir()), Settings().llm_quant)
+    return model_file(spec, ensure_packaged_model(spec, models_dir()), Settings().llm_quant)
 
 
 @pytest.fixture(scope="session")
