@@ -5,8 +5,8 @@ The time to the first answer token is spent reading the prompt: the cached syste
 question's evidence and the question. This loads the model once per option set and times reading the
 same answer prompt (evidence from the fictional corpus, about 320 tokens after the cached system
 prompt), the option sets taking turns so that machine noise falls on all of them alike. For a packaged
-model, the packaged file and its Q8_0 copy (what the assistant loads where llama.cpp has AMX kernels)
-are both timed with llama.cpp's default options; the first line says whether this llama.cpp has them.
+model, the packaged file and its Q8_0 copy (BRIEFING_LLM_QUANT=q8_0) are both timed with llama.cpp's
+default options; the first line says whether this llama.cpp has AMX kernels, with which the copy is faster.
 
     python evals/bench_llama_options.py [--reps 4] [--model 1.5b|0.5b|PATH] [--out evals/results/llama_options.txt]
 """
