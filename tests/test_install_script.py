@@ -1,6 +1,7 @@
 """scripts/install compiles llama.cpp for the instruction sets the CPU lists; AMX only when asked
-(BRIEFING_LLAMA_AMX=auto) and the kernel grants it, from a source patched so that llama.cpp's AMX tile configuration reaches the CPU (GCC 12 dropped it) and is
-loaded again after another library released the tiles (torch's oneDNN does, in the same thread)."""
+(BRIEFING_LLAMA_AMX=auto) and the kernel grants it, from a source patched so that llama.cpp's AMX tile
+configuration reaches the CPU (GCC 12 dropped it) and is loaded again after another library released the
+tiles (torch's oneDNN does, in the same thread)."""
 
 from __future__ import annotations
 
@@ -55,9 +56,9 @@ def test_the_flags_the_cpu_lists_are_turned_on_and_amx_only_when_asked_for_and_g
 def test_a_cpu_without_avx512_gets_no_avx512_and_no_amx(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("flags\t\t: fpu sse avx f16c fma avx2 bmi2 avx_vnni amx_tile amx_int8\n", encoding="utf-8")
-    assert cmake_args(cpuinfo, "granted", {"BRIEFING_LLAMA_AMX": "auto"}) == ["-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON",
-                                              "-DGGML_FMA=ON", "-DGGML_F16C=ON", "-DGGML_BMI2=ON",
-                                              "-DGGML_AVX_VNNI=ON"]
+    assert cmake_args(cpuinfo, "granted", {"BRIEFING_LLAMA_AMX": "auto"}) == [
+        "-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON", "-DGGML_BMI2=ON",
+        "-DGGML_AVX_VNNI=ON"]
 
 
 # llama.cpp's ggml/src/ggml-cpu/amx/mmq.cpp (llama-cpp-python 0.3.36), the function the patch mends, and a main
