@@ -215,6 +215,23 @@ def llama_has_amx() -> bool:
     return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
 
 
+def model_record(settings: Settings) -> dict[str, Any]:
+    """Which model file and llama.cpp build the local backend runs, for a result file: an answer run's
+    figures depend on both (llama.cpp's AMX kernels changed about one fictional answer in seven)."""
+    try:
+        from importlib.metadata import version
+
+        llama_cpp_version = version("llama-cpp-python")
+    except Exception:  # not installed: the run falls back to extractive answers
+        llama_cpp_version = None
+    try:
+        llm_file: str | None = resolve_model_path(settings).name
+    except ModelError as exc:  # the answers will be extractive; say why
+        llm_file = f"(none: {exc})"
+    return {"llm_model": settings.llm_model, "llm_file": llm_file, "llama_cpp": llama_cpp_version,
+            "llama_cpp_amx": llama_has_amx()}
+
+
 def model_file(spec: PackagedModel, packaged: Path, quant: str = "packaged", *, quantize: Any = None) -> Path:
     """The file to load for the verified packaged model ``packaged``: itself, or (``quant`` "q8_0") its Q8_0
     copy, made once beside it and afterwards vouched for by a sidecar naming the packaged file's SHA-256.

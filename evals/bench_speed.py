@@ -29,7 +29,7 @@ go_offline()
 
 from assistant.evals.metrics import percentile
 from assistant.evals.questions import import_multihop_questions
-from assistant.llm import llama_has_amx, resolve_model_path
+from assistant.llm import model_record
 from assistant.pipeline import Assistant
 
 
@@ -103,9 +103,7 @@ def main() -> int:
             figures["llm_answer_check" + suffix] = summary(timings[b]["check"]) if timings[b]["check"] else None
             figures["llm_whole_answer" + suffix] = summary(timings[b]["total"])
             figures["llm_fell_back_to_extractive" + suffix] = fell_back[b]
-        figures["llm_model"] = settings.llm_model
-        figures["llm_file"] = resolve_model_path(settings).name  # the packaged file or its Q8_0 copy
-        figures["llama_cpp_amx"] = llama_has_amx()
+        figures.update(model_record(settings))  # the packaged file or its Q8_0 copy, and the llama.cpp build
         figures["llm_evidence_tokens"] = budgets
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures, indent=2))

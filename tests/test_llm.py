@@ -317,6 +317,15 @@ def test_a_corrupt_gguf_is_a_model_error(tmp_path):
         llm.build_chat_model(settings(tmp_path, llm="local", llm_model=str(fake)))
 
 
+def test_a_run_records_the_model_file_it_loads_and_says_why_there_is_none(tmp_path):
+    gguf = tmp_path / "some-model.gguf"
+    gguf.write_bytes(b"GGUF" + b"\0" * 64)
+    record = llm.model_record(settings(tmp_path, llm="local", llm_model=str(gguf)))
+    assert record["llm_file"] == "some-model.gguf"
+    missing = llm.model_record(settings(tmp_path, llm="local", llm_model=str(tmp_path / "nope.gguf")))
+    assert missing["llm_file"].startswith("(none: ") and "nope.gguf" in missing["llm_file"]
+
+
 def test_importing_the_llm_module_loads_no_backend():
     code = "import sys, assistant.llm, assistant.answer.chain; print('llama_cpp' in sys.modules, 'openai' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

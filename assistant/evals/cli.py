@@ -110,10 +110,15 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "settings": settings_for_report(settings),
         "code": code,
     }
+    mode = args.mode or assistant.default_mode()
+    if mode == "llm" and settings.llm == "local":
+        from ..llm import model_record
+
+        meta["llm"] = model_record(settings)
     if fmt == "multihop":
         meta["dataset"] = "MultiHop-RAG (Tang & Yang 2024, ODC-BY 1.0)"
     summary = run_eval(
-        assistant, questions, args.out, mode=args.mode or assistant.default_mode(), limit=args.limit,
+        assistant, questions, args.out, mode=mode, limit=args.limit,
         types=args.types.split(",") if args.types else None, progress=not args.no_progress, meta=meta,
         articles=articles,
     )
