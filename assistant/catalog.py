@@ -280,6 +280,11 @@ class Catalog:
         )
         return dict(rows)
 
+    def data_version(self) -> int:
+        """SQLite's count of commits made by other connections (another process's ingest or removal): it
+        changes when what this process has cached about the catalog may be stale."""
+        return self._query("PRAGMA data_version")[0][0]
+
     def chunk_facets(self) -> dict[str, tuple[str | None, int | None]]:
         """Chunk id -> (outlet, day number): what retrieval filters on."""
         return {cid: (source, day) for cid, source, day in self._query("SELECT id, source, day FROM chunks")}

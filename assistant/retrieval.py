@@ -188,6 +188,15 @@ class HybridRetriever:
         self._outlets: list[str] | None = None
         self._facets: dict[str, tuple[str | None, int | None]] | None = None
         self._days: dict[str | None, tuple[int, list[int]]] | None = None  # outlet -> (chunks, sorted days): _count
+        self._version: int | None = None  # the catalog's data_version the caches above were read at
+
+    def _current(self) -> None:
+        """Forget the cached catalog facts when another process has changed the catalog since they were read
+        (a CLI ingest beside a running web chat): its new chunks would fail every filter (_passing)."""
+        version = self.catalog.data_version()
+        if version != self._version:
+            self.invalidate()
+            self._version = version
 
     def outlets(self) -> list[str]:
         if self._outlets is None:
@@ -226,6 +235,7 @@ class HybridRetriever:
         self, question: str, k: int = 10, filters: Filters | None = None, reference_date: str | None = None
     ) -> list[Passage]:
         filters = filters or Filters()
+        self._current()
         plan = plan_query(question, self.outlets(), reference_date)
         user_dates = bool(filters.since or filters.until)
         if filters.sources:

@@ -279,3 +279,36 @@ def test_the_count_of_chunks_a_filter_passes_matches_the_filter_itself(assistant
             for day_to in bounds:
                 expected = sum(_passes(facet, sources, day_from, day_to) for facet in facets.values())
                 assert retriever._count(sources, day_from, day_to) == expected, (sources, day_from, day_to)
+
+
+def _report(path: Path, title: str, source: str, day: str, sentence: str) -> Path:
+    path.write_text(f"---\ntitle: {title}\nsource: {source}\ndate: {day}\n---\n\n" + (sentence + " ") * 6)
+    return path
+
+
+def test_a_long_running_process_sees_what_another_process_ingested_or_removed(tmp_path):
+    """The web chat caches each chunk's outlet and day; a CLI ingest beside it must not leave its new
+    articles failing every outlet or date filter, nor removed ones still found."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _report(corpus / "a.md", "Bridge repairs begin", "Northgate Wire", "2026-03-02",
+            "Crews began repairing the Route 9 bridge on Monday.")
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", llm="none")
+    chat = Assistant(settings, embedder=HashEmbedder())
+    chat.ingest([str(corpus)])
+    dated = "What did ferry workers do on March 20, 2026?"
+    named = "According to Kestrel Dispatch, why did ferry workers walk out?"
+    assert {p.source for p in chat.retriever.retrieve(dated, k=3)} == {"Northgate Wire"}  # caches the facets
+
+    cli = Assistant(settings, embedder=HashEmbedder())
+    strike = _report(tmp_path / "strike.md", "Ferry workers strike", "Kestrel Dispatch", "2026-03-20",
+                     "Ferry workers in Saltreach walked out on Friday over pay.")
+    assert cli.ingest([str(strike)]).counts() == {"added": 1}
+    assert chat.retriever.retrieve(dated, k=3)[0].title == "Ferry workers strike"
+    assert chat.retriever.retrieve(named, k=3)[0].source == "Kestrel Dispatch"
+    assert "Kestrel Dispatch" in chat.retriever.outlets()  # read out of questions from now on (plan_query)
+
+    cli.remove(str(strike))
+    assert [p.title for p in chat.retriever.retrieve(dated, k=3)] == ["Bridge repairs begin"]
+    chat.close()
+    cli.close()
