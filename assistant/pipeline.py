@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
 from .answer.cite import (figure_of_another, figure_off_question, is_choice, is_composite, is_single_fact, is_yes_no,
-                          missing_answer_kind, stated_apart, unmentioned, unstated_figures, verify)
+                          missing_answer_kind, only_pending, stated_apart, unmentioned, unstated_figures, verify)
 from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences
 from .answer.rewrite import asked_part, rewrite_question
 from .catalog import Catalog
@@ -217,7 +217,8 @@ class Assistant:
         mention what the question names, no one cited
         report states its name or figure together with what the question names (stated_apart), a figure
         it gives counts something else in the cited passage (figure_of_another) or, stated there, speaks of
-        nothing the question asks about (figure_off_question), or the model,
+        nothing the question asks about (figure_off_question), a question about how something ended is
+        answered only from sentences about the process under way (only_pending), or the model,
         asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
         question, is_plain_yes_no: that the cited passages' sentences best matching it do not settle it)."""
         text, citations, checks, refused = verify(draft, context, question)
@@ -244,7 +245,7 @@ class Assistant:
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
             apart = (stated_apart(question, text, citations, reports) or figure_of_another(text, citations)
-                     or figure_off_question(question, text, citations))
+                     or figure_off_question(question, text, citations) or only_pending(question, citations))
             if apart:
                 return text, (), _rejected(checks, apart), True, True
         return self._model_checked(text, citations, checks, standalone, mode, timings)

@@ -563,3 +563,63 @@ def test_a_figure_whose_sentence_speaks_of_nothing_the_question_asks_about_is_of
     assert figure_off_question("How old is Renata Kovalis?", "Renata Kovalis is 52 [1].", _cited(kovalis)) == ""
     # Only "how many/how much" answers with a figure of their own.
     assert figure_off_question("Who won the Velorian Cup?", "Saltreach Mariners won it [1].", _cited(RELIEF)) == ""
+
+
+def _said(*sentences: str):
+    """Citations of one report whose supporting sentences are ``sentences``."""
+    from assistant.types import Citation
+
+    passage = Passage(chunk_id="o1:0", article_id="o1", title="A report", source="Northgate Wire",
+                      published_at="2026-03-17", text=" ".join(sentences))
+    return [Citation(1, passage, tuple(sentences))]
+
+
+@pytest.mark.parametrize("question,sentences", [
+    ("What did the dam inquiry conclude was the cause of the Harlow Gap Dam failure?",  # f185
+     ["The government on March 10 appointed retired Supreme Court judge Mirela Santov to lead an independent inquiry.",
+      "The inquiry will examine the cause of the breach, the maintenance of the dam and the sirens."]),
+    ("What did the Veloria Competition Authority finally decide about Brightloom's purchase of Tidewell Analytics?",  # f188
+     ["The Veloria Competition Authority opened an in-depth investigation on March 17 into Brightloom Systems' "
+      "planned purchase of Tidewell Analytics.",
+      "The regulator said it was concerned that the combined company would control about 70 percent of the market."]),
+    ("How did Marrent Rovers' challenge to the length of the ban turn out?",
+     ["Rovers said they would not appeal the fines but would challenge the length of Pask's ban."]),
+])
+def test_an_outcome_asked_for_is_not_answered_by_a_process_under_way(question, sentences):
+    from assistant.answer.cite import only_pending
+
+    assert only_pending(question, _said(*sentences)) == (
+        "the cited sentences only say what is under way or to come, not how it ended")
+
+
+@pytest.mark.parametrize("question,sentences", [
+    # An end reached, even beside the process that led to it.
+    ("What did the Saltreach Water Company's review find?",
+     ["The Saltreach Water Company said it would publish its own review of the January overflow.",
+      "It found that a pump failure had allowed untreated sewage to reach Grennock Bay."]),
+    # An end stated in the future tense is a decision, not a process to come.
+    ("What did the government decide about the Harlow Gap Dam?",
+     ["The Harlow Gap Dam will not be rebuilt, Prime Minister Alina Varesk announced on March 19."]),
+    # Not a question about an outcome: a deadline, and bodies found.
+    ("How much time does the competition regulator have to rule on the Tidewell takeover?",
+     ["The authority has 90 working days to reach a decision, meaning a ruling is expected in late July."]),
+    ("Near which town were three bodies found on March 13?",
+     ["Police will examine the riverbanks again on Monday."]),
+])
+def test_an_outcome_stated_or_a_question_about_something_else_is_left_alone(question, sentences):
+    from assistant.answer.cite import only_pending
+
+    assert only_pending(question, _said(*sentences)) == ""
+
+
+def test_a_figure_of_a_list_that_leaves_its_unit_out_counts_the_lists_unit():
+    relief = Passage(chunk_id="r1:0", article_id="r1", title="Cabinet approves 45 million velor relief fund",
+                     source="The Civic Observer", published_at="2026-03-06",
+                     text="Finance Minister Edda Strand said 20 million velors would go to direct cash grants for "
+                          "displaced households, 15 million to clearing debris and restoring water and power, and "
+                          "10 million to local businesses.")
+    assert check_sentence("10 million velors would go to local businesses.", [relief]) == (True, "")
+    assert check_sentence("15 million velors would go to clearing debris.", [relief]) == (True, "")
+    # The unit carries over inside the list only: a count of something else is still caught.
+    assert check_sentence("10 million households lost power.", [relief]) == (
+        False, "figure 10000000 is about something else in the cited passage")

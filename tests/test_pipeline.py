@@ -243,6 +243,22 @@ def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becom
     assert len(model.calls) == 1
 
 
+def test_an_outcome_answered_from_what_the_inquiry_will_examine_becomes_a_refusal(assistant):
+    # f185: the inquiry has not concluded anything; the model turned what it will examine into a finding.
+    question = "What did the dam inquiry conclude was the cause of the Harlow Gap Dam failure?"
+    passages = assistant.retrieve(question)
+    inquiry = next(i for i, p in enumerate(passages, 1) if "The inquiry will examine the cause" in p.text)
+    model = reply(f"The inquiry concluded that the cause was the maintenance of the dam [{inquiry}].", "Yes", "Yes", "Yes")
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm")
+    assert "concluded" not in answer.text
+    assert answer.sentences[0].reason == ("does not answer the question: the cited sentences only say what is under "
+                                          "way or to come, not how it ended")
+    # The fallback quotes are checked the same way: the appointment sentence is set aside too (what this fake
+    # model, saying "Yes" to every check, then lets through is a quote of the first hearing, not a conclusion).
+    assert any(s.text.startswith("Veloria Public Radio") and "under way" in s.reason for s in answer.sentences)
+
+
 def test_an_answer_naming_someone_the_question_does_not_describe_becomes_a_refusal(assistant):
     # No article names the 68-year-old man; the 1.5B model named the health minister of a report that mentions
     # no 68-year-old (f181, session 12). The question is a bridge ("man who died"), which the model's check leaves alone.

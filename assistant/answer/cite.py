@@ -98,11 +98,14 @@ _NOT_COUNTING = {"and", "or", "in", "at", "on", "to", "from", "by", "near"}
 
 def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
     """Each figure in the text with the content words right after it ("10 Turkish soldiers" ->
-    {turkish, soldier}); with a wider window, also the words before it, for the passage side."""
+    {turkish, soldier}); with a wider window, for the passage side, also the words before it and, for a
+    figure of a list that leaves its unit out ("20 million velors would go to grants, 15 million to debris
+    and 10 million to local businesses"), the words after the list's first figure."""
     text = re.sub(r"\b\d{1,2}[:.]\d{2}\b", " ", words_to_numbers(text))  # clock times are not counts
     text = _DATE_WORDS.sub(" ", text)  # nor are dates ("March 4, 2026")
     tokens = re.findall(r"[A-Za-z][\w']*|\d[\d,]*(?:\.\d+)?", text)  # "68-year-old" -> 68, year, old
     out = []
+    unit: tuple[int, list[str]] | None = None  # (token index, words after) of the last figure followed by its unit
     for i, token in enumerate(tokens):
         if not token[0].isdigit():
             continue
@@ -113,6 +116,11 @@ def _counted_things(text: str, window: int = 2) -> list[tuple[str, set[str]]]:
         if following and following[0].lower() in _NOT_COUNTING:
             following = []  # "Beds 4 and 7 in Grennock Bay": a label or a list item, not a count of the words after it
         after = [t for t in following if not t[0].isdigit()][:window]
+        if after:
+            unit = (i, after)
+        elif window > 2 and unit is not None and i - unit[0] <= 12:
+            after = unit[1]  # "..., and 10 million to local businesses": the list's unit
+            unit = (i, after)  # the next item of the list may be as far from this one
         before = tokens[max(0, i - window) : i] if window > 2 else []
         words = {_stem(w.lower()) for w in after + before if w.lower() not in _NOT_NAMES and len(w) > 2} - _FRAMING
         out.append((_fmt(float(value)) if "." in value else value.lstrip("0") or "0", words))
@@ -692,6 +700,44 @@ def figure_off_question(question: str, answer_text: str, citations: Sequence[Cit
             if _figures(sentence) & given and any(w.startswith(x) for w in content_words(sentence) for x in asked):
                 return ""
     return f"no cited sentence stating its figure speaks of {', '.join(sorted(asked))}"
+
+
+# A question about how something ended: what a body concluded, decided, found or ruled, how a challenge turned out.
+_OUTCOME_ASKED = re.compile(
+    r"\b(?:what|which|how)\b.*\bdid\b.*\b(?:conclude|decide|determine|find|uncover|reveal|rule|recommend|"
+    r"turn out)\b|\bwhat (?:was|were|is) the (?:outcome|result|verdict|ruling|findings?|conclusion|decision)s?\b", re.I)
+# A sentence about a process under way or to come, not its end: "The inquiry will examine the cause", "The
+# authority opened an in-depth investigation", "has 90 working days to reach a decision", "promised a review".
+_PENDING = re.compile(
+    r"\b(?:will|would|(?:is|are|was|were) (?:expected|due|set|scheduled|asked) to|plans? to|intends? to|"
+    r"(?:working )?days to|been asked to)\s+(?:\w+\s+)?(?:examine|investigate|review|look|consider|decide|rule|report|"
+    r"assess|study|start|begin|publish|hold|reach|deliver|hear|challenge|appeal|sit|meet|inspect|check)\b"
+    r"|\b(?:open(?:ed|s)?|launch(?:ed|es)?|promis(?:ed|es)|order(?:ed|s)?|announc(?:ed|es)|set up|began|begun|start(?:ed|s))"
+    r"\s+(?:an?|its|the)\s+(?:[\w-]+\s+){0,2}(?:investigation|inquiry|review|probe|inspections?|examination)\b", re.I)
+# Words that report an end reached ("It found that a pump failure ...", "the authority blocked the deal").
+_SETTLED = re.compile(r"\b(?:concluded|decided|determined|found|ruled|rejected|approved|cleared|blocked|upheld|dismissed|"
+                      r"overturned|reduced|uncovered|revealed|showed|confirmed|published)\b", re.I)
+
+
+def asks_for_outcome(question: str) -> bool:
+    """Whether the question asks how something ended ("What did the dam inquiry conclude ...?", "How did Rovers'
+    challenge to the ban turn out?")."""
+    return bool(_OUTCOME_ASKED.search(question))
+
+
+def only_pending(question: str, citations: Sequence[Citation]) -> str:
+    """Why an answer to a question about an outcome does not give one ("" when it may): a sentence it cites
+    speaks of the process under way or to come, and none of an end reached. "What did the dam inquiry conclude
+    was the cause ...?" was answered from "The inquiry will examine the cause of the breach ..." (f185), "What
+    did the Veloria Competition Authority finally decide ...?" from its opening an investigation (f188). An
+    end stated in the future tense ("The dam will not be rebuilt, the prime minister announced") is not a
+    process to come: _PENDING names the verbs of one."""
+    if not asks_for_outcome(question):
+        return ""
+    cited = [s for c in citations for s in c.sentences]
+    if any(_PENDING.search(s) for s in cited) and not any(_SETTLED.search(s) for s in cited):
+        return "the cited sentences only say what is under way or to come, not how it ended"
+    return ""
 
 
 def _figures(text: str) -> set[str]:
