@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.answer.extractive import speaks_to
 
 
@@ -53,3 +55,23 @@ def test_the_fallback_chooses_among_sentences_that_speak_to_what_is_asked():
     passages = [_passage(1, f"{result} {crowd}", title="Mariners win the Cup")]
     assert choose_sentences(question, passages)[0].text == result  # the names alone put the score first
     assert [s.text for s in choose_sentences(question, passages, asked_only=True)] == [crowd]
+
+
+@pytest.mark.parametrize("question,sentence,states", [
+    # The sentence must say what is counted and what happened to it, not only share the question's names.
+    ("How many people were injured in the Harlow Gap Dam flood?",
+     "The number of people killed by the Harlow Gap Dam failure rose to 19 on March 5.", False),
+    ("How many people were injured in the flood?", "At least 40 people were treated for injuries.", True),
+    ("How many people were registered to vote in the Marrent mayoral election?",
+     "Three candidates will contest the Marrent mayoral election on March 15.", False),
+    ("How many people were still sleeping in official shelters when schools reopened?",
+     "The number of people sleeping in official shelters has fallen to 2,100.", True),
+    ("How much did the River Quell rise through Dunmarrow?", "Water levels on the River Quell rose by 1.2 metres.", True),
+    ("How many people died in the flood?", "The death toll rose to 26.", True),
+    ("How many were evacuated from Dunmarrow?", "A total of 8,400 people were evacuated from Dunmarrow.", True),
+    ("Who is the mayor of Dunmarrow?", "Dunmarrow mayor Corin Fael closed two schools.", True),  # not a count
+])
+def test_a_quote_for_a_count_must_say_what_is_counted(question, sentence, states):
+    from assistant.answer.extractive import states_what_is_counted
+
+    assert states_what_is_counted(question, sentence) is states

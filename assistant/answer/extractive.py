@@ -55,6 +55,61 @@ def speaks_to(question: str, sentences: Sequence[str]) -> bool:
     return not asked or any(t in words for t in asked)
 
 
+# Where the phrase saying what a "how many/how much" question counts ends, and its words that say nothing of it.
+_PHRASE_END = {"in", "at", "on", "of", "to", "from", "by", "for", "with", "after", "before", "during", "between",
+               "through", "into", "over", "under", "since", "per", "than", "as", "when", "while", "because", "if",
+               "about", "across", "within", "according"}
+_NOT_SAID = {"be", "been", "being", "did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will",
+             "would", "could", "can", "should", "may", "might", "must", "shall", "the", "a", "an", "its", "their", "his",
+             "her", "this", "that", "these", "those", "still", "also", "already", "reportedly", "currently", "now", "yet",
+             "ever", "in", "total", "altogether", "roughly", "approximately", "exactly", "there", "get", "got",
+             "people"}  # a report counts people without the word: "8,400 were evacuated"
+# Irregular past forms: "How much did the River Quell rise?" is answered by "... rose by 1.2 metres"; and how
+# reports count deaths.
+_IRREGULAR = {"rise": ("rose", "risen"), "fall": ("fell", "fallen"), "give": ("gave", "given"), "take": ("took", "taken"),
+              "find": ("found",), "hold": ("held",), "leave": ("left",), "lose": ("lost",), "make": ("made",),
+              "pay": ("paid",), "sell": ("sold",), "spend": ("spent",), "win": ("won",), "grow": ("grew", "grown"),
+              "bring": ("brought",), "buy": ("bought",), "build": ("built",), "come": ("came",), "go": ("went", "gone"),
+              "keep": ("kept",), "meet": ("met",), "run": ("ran",), "say": ("said",), "see": ("saw", "seen"),
+              "send": ("sent",), "tell": ("told",), "flee": ("fled",), "steal": ("stole", "stolen"),
+              "strike": ("struck",), "throw": ("threw", "thrown"), "break": ("broke", "broken"), "choose": ("chose", "chosen"),
+              "draw": ("drew", "drawn"), "begin": ("began", "begun"), "drive": ("drove", "driven"), "eat": ("ate", "eaten"),
+              "feel": ("felt",), "fly": ("flew", "flown"), "sink": ("sank", "sunk"), "lead": ("led",),
+              "catch": ("caught",), "teach": ("taught",), "fight": ("fought",), "seek": ("sought",), "freeze": ("froze", "frozen"),
+              "die": ("dead", "death", "deaths", "killed"), "died": ("dead", "death", "deaths", "killed")}  # a death toll
+
+
+def counted_words(question: str) -> list[str]:
+    """What a "how many/how much" question counts and says of it, lower case: the words after "how many/much"
+    up to the first preposition, names, auxiliaries and adverbs aside ("How many people were injured in the
+    flood?" -> people, injured); [] for other questions."""
+    m = re.search(r"\bhow (?:many|much)\b(.*)", question, re.I)
+    if not m:
+        return []
+    words = []
+    for token in re.finditer(r"[A-Za-z][\w'\-]*|[,;?]", m.group(1)):
+        word = token.group(0)
+        if word in ",;?" or word.lower() in _PHRASE_END:
+            break
+        if word[0].isupper() or word.lower() in _NOT_SAID or word.lower() in STOPWORDS:
+            continue
+        words.append(word.lower())
+    return words
+
+
+def states_what_is_counted(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` has every word of counted_words(question), a word counting as there when one of the
+    sentence's starts with it (without its ending: "injur" in "injuries", "stay" in "stayed") or is an
+    irregular past form of it ("rose" for "rise"). A sentence quoted as the answer to "How many people were
+    injured in the flood?" must speak of people injured, not of "The number of people killed ..."."""
+    said = re.findall(r"[a-z]+", sentence.lower())
+    for word in counted_words(question):
+        stem = _stem(word).rstrip("e") or word
+        if not any(w.startswith(stem) or w in _IRREGULAR.get(word, ()) for w in said):
+            return False
+    return True
+
+
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
@@ -202,10 +257,11 @@ def choose_sentences(question: str, passages: Sequence[Passage], min_coverage: f
     """The sentences an extractive answer quotes: the best one, and the next best from other articles that
     cover the question nearly as well; none when nothing covers it. ``asked_only``: only sentences that
     speak to what the question asks (speaks_to): "Saltreach Mariners won the Velorian Cup ... at Kestrel
-    Park" matches "How big was the crowd at the Velorian Cup final at Kestrel Park?" on names alone."""
+    Park" matches "How big was the crowd at the Velorian Cup final at Kestrel Park?" on names alone; and, for a
+    "how many/how much" question, that say what it counts (states_what_is_counted)."""
     # A question in the text (often a heading such as "How many ... crossed into Syria?") is never its own answer.
     scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")
-              and (not asked_only or speaks_to(question, [s.text]))]
+              and (not asked_only or (speaks_to(question, [s.text]) and states_what_is_counted(question, s.text)))]
     if re.search(r"\bhow (many|much)\b", question, re.I):
         # A figure question is answered by a sentence with a figure whenever one covers the question well enough.
         with_figures = [s for s in scored if numbers(s.text)]
