@@ -212,16 +212,23 @@ def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assista
     assert not a.ask("Were hepatitis A cases recorded in Marrent?", mode="llm").refused
 
 
+def _ask_citing(assistant, question, draft, *replies, **cited):
+    """The answer of a fake model whose ``draft`` cites, as {name}, the retrieved passage holding cited[name]
+    (the model then gives ``replies`` to the checks), and that model."""
+    passages = assistant.retrieve(question)
+    numbers = {name: next(i for i, p in enumerate(passages, 1) if text in p.text) for name, text in cited.items()}
+    model = reply(draft.format(**numbers), *replies)
+    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
+                       chat_model=model).ask(question, mode="llm")
+    return answer, model
+
+
 def test_an_answer_stitched_from_two_reports_becomes_a_refusal(assistant):
     # Cray's Ford is in the bridge report, the 212 destroyed homes in the damage estimate, which never
     # mentions Cray's Ford: each part is cited, but no report says 212 homes were destroyed there.
-    question = "How many homes were destroyed in Cray's Ford?"
-    passages = assistant.retrieve(question)
-    bridge = next(i for i, p in enumerate(passages, 1) if "Cray's Ford" in p.title)
-    damage = next(i for i, p in enumerate(passages, 1) if "212 were destroyed" in p.text)
-    model = reply(f"212 homes were destroyed in Cray's Ford [{bridge}][{damage}].", "No", "No")
-    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
-                       chat_model=model).ask(question, mode="llm")
+    answer, model = _ask_citing(assistant, "How many homes were destroyed in Cray's Ford?",
+                                "212 homes were destroyed in Cray's Ford [{bridge}][{damage}].", "No", "No",
+                                bridge="Route 9 bridge over the River Quell at Cray's Ford", damage="212 were destroyed")
     assert answer.refused and answer.text == REFUSAL_TEXT
     assert answer.sentences[0].reason == (
         "does not answer the question: no one cited report states both its figure and cray, ford")
@@ -230,12 +237,9 @@ def test_an_answer_stitched_from_two_reports_becomes_a_refusal(assistant):
 
 def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becomes_a_refusal(assistant):
     # "It has 430 employees." follows a sentence about Tidewell: the model gives the 430 to Brightloom.
-    question = "How many Brightloom Systems employees work in Saltreach?"
-    passages = assistant.retrieve(question)
-    takeover = next(i for i, p in enumerate(passages, 1) if "It has 430 employees." in p.text)
-    model = reply(f"Brightloom Systems has 430 employees [{takeover}].", "No", "No", "No")
-    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
-                       chat_model=model).ask(question, mode="llm")
+    answer, model = _ask_citing(assistant, "How many Brightloom Systems employees work in Saltreach?",
+                                "Brightloom Systems has 430 employees [{takeover}].", "No", "No", "No",
+                                takeover="It has 430 employees.")
     assert answer.refused and answer.text == REFUSAL_TEXT
     assert answer.sentences[0].reason == ("does not answer the question: the cited passage gives 430 for something "
                                           "the sentence does not name (brightloom, systems)")
@@ -245,12 +249,9 @@ def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becom
 
 def test_an_outcome_answered_from_what_the_inquiry_will_examine_becomes_a_refusal(assistant):
     # f185: the inquiry has not concluded anything; the model turned what it will examine into a finding.
-    question = "What did the dam inquiry conclude was the cause of the Harlow Gap Dam failure?"
-    passages = assistant.retrieve(question)
-    inquiry = next(i for i, p in enumerate(passages, 1) if "The inquiry will examine the cause" in p.text)
-    model = reply(f"The inquiry concluded that the cause was the maintenance of the dam [{inquiry}].", "Yes", "Yes", "Yes")
-    answer = Assistant(assistant.settings.replace(llm="local"), embedder=assistant.embedder,
-                       chat_model=model).ask(question, mode="llm")
+    answer, _ = _ask_citing(assistant, "What did the dam inquiry conclude was the cause of the Harlow Gap Dam failure?",
+                            "The inquiry concluded that the cause was the maintenance of the dam [{inquiry}].",
+                            "Yes", "Yes", "Yes", inquiry="The inquiry will examine the cause")
     assert "concluded" not in answer.text
     assert answer.sentences[0].reason == ("does not answer the question: the cited sentences only say what is under "
                                           "way or to come, not how it ended")
