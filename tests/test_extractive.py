@@ -75,3 +75,13 @@ def test_a_quote_for_a_count_must_say_what_is_counted(question, sentence, states
     from assistant.answer.extractive import states_what_is_counted
 
     assert states_what_is_counted(question, sentence) is states
+
+
+def test_a_quote_for_an_outcome_must_report_an_end():
+    from assistant.answer.cite import reports_an_end
+
+    question = "What did the dam inquiry conclude was the cause of the Harlow Gap Dam failure?"
+    assert not reports_an_end(question, "The independent inquiry into the Harlow Gap Dam failure held its first "
+                                        "public hearing at Dunmarrow town hall on March 18.")
+    assert reports_an_end(question, "The inquiry concluded that poor maintenance caused the breach.")
+    assert reports_an_end("Who chairs the dam inquiry?", "The inquiry held its first public hearing on March 18.")

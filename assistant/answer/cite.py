@@ -725,6 +725,13 @@ def asks_for_outcome(question: str) -> bool:
     return bool(_OUTCOME_ASKED.search(question))
 
 
+def reports_an_end(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` may be quoted as the answer to ``question``: any sentence, unless the question asks
+    how something ended (asks_for_outcome); then only one reporting an end reached (_SETTLED). The model's
+    own answers are held to the milder only_pending: it may word an end in the future tense."""
+    return not asks_for_outcome(question) or bool(_SETTLED.search(sentence))
+
+
 def only_pending(question: str, citations: Sequence[Citation]) -> str:
     """Why an answer to a question about an outcome does not give one ("" when it may): a sentence it cites
     speaks of the process under way or to come, and none of an end reached. "What did the dam inquiry conclude

@@ -16,7 +16,8 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import DAY_OF_MONTH, _stem, acronyms, asks_for_figure, asks_for_latest, numbers, spelled_out, words_to_numbers
+from .cite import (DAY_OF_MONTH, _stem, acronyms, asks_for_figure, asks_for_latest, numbers, reports_an_end, spelled_out,
+                   words_to_numbers)
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -258,10 +259,13 @@ def choose_sentences(question: str, passages: Sequence[Passage], min_coverage: f
     cover the question nearly as well; none when nothing covers it. ``asked_only``: only sentences that
     speak to what the question asks (speaks_to): "Saltreach Mariners won the Velorian Cup ... at Kestrel
     Park" matches "How big was the crowd at the Velorian Cup final at Kestrel Park?" on names alone; and, for a
-    "how many/how much" question, that say what it counts (states_what_is_counted)."""
+    "how many/how much" question, that say what it counts (states_what_is_counted); for a question about how
+    something ended, that report an end (reports_an_end: not "The inquiry held its first public hearing" for
+    "What did the dam inquiry conclude ...?", f185)."""
     # A question in the text (often a heading such as "How many ... crossed into Syria?") is never its own answer.
     scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")
-              and (not asked_only or (speaks_to(question, [s.text]) and states_what_is_counted(question, s.text)))]
+              and (not asked_only or (speaks_to(question, [s.text]) and states_what_is_counted(question, s.text)
+                                      and reports_an_end(question, s.text)))]
     if re.search(r"\bhow (many|much)\b", question, re.I):
         # A figure question is answered by a sentence with a figure whenever one covers the question well enough.
         with_figures = [s for s in scored if numbers(s.text)]
