@@ -252,12 +252,12 @@ def test_an_outcome_answered_from_what_the_inquiry_will_examine_becomes_a_refusa
     answer, _ = _ask_citing(assistant, "What did the dam inquiry conclude was the cause of the Harlow Gap Dam failure?",
                             "The inquiry concluded that the cause was the maintenance of the dam [{inquiry}].",
                             "Yes", "Yes", "Yes", inquiry="The inquiry will examine the cause")
-    assert "concluded" not in answer.text
+    assert answer.refused and answer.text == REFUSAL_TEXT
     assert answer.sentences[0].reason == ("does not answer the question: the cited sentences only say what is under "
                                           "way or to come, not how it ended")
-    # The fallback quotes are checked the same way: the appointment sentence is set aside too (what this fake
-    # model, saying "Yes" to every check, then lets through is a quote of the first hearing, not a conclusion).
-    assert any(s.text.startswith("Veloria Public Radio") and "under way" in s.reason for s in answer.sentences)
+    # Nor is a sentence quoted in its place that reports no end (reports_an_end): this fake model, saying "Yes"
+    # to every check, had let through a quote of the inquiry's first hearing.
+    assert [s.text for s in answer.sentences][1:] == []
 
 
 def test_an_answer_naming_someone_the_question_does_not_describe_becomes_a_refusal(assistant):
