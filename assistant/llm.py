@@ -218,14 +218,14 @@ def llama_has_amx() -> bool:
 def model_record(settings: Settings) -> dict[str, Any]:
     """Which model file and llama.cpp build the local backend runs, for a result file: an answer run's
     figures depend on both (llama.cpp's AMX kernels changed about one fictional answer in seven)."""
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        llama_cpp_version = version("llama-cpp-python")
-    except Exception:  # not installed: the run falls back to extractive answers
+    try:
+        llama_cpp_version: str | None = version("llama-cpp-python")
+    except PackageNotFoundError:  # the run falls back to extractive answers
         llama_cpp_version = None
     try:
-        llm_file: str | None = resolve_model_path(settings).name
+        llm_file = resolve_model_path(settings).name
     except ModelError as exc:  # the answers will be extractive; say why
         llm_file = f"(none: {exc})"
     return {"llm_model": settings.llm_model, "llm_file": llm_file, "llama_cpp": llama_cpp_version,
