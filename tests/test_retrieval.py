@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -312,3 +314,40 @@ def test_a_long_running_process_sees_what_another_process_ingested_or_removed(tm
     assert [p.title for p in chat.retriever.retrieve(dated, k=3)] == ["Bridge repairs begin"]
     chat.close()
     cli.close()
+
+
+def test_another_process_s_article_is_found_through_bm25_at_once_and_through_embedded_chroma_only_anew(tmp_path):
+    """What README says of an ingest beside a running chat with the embedded store: BM25 (the shared catalog)
+    finds the new article at the chat's next question; embedded Chroma loads its vector index once per
+    process, so the chat's dense search does not see the new vectors, and a process opened afterwards does."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _report(corpus / "a.md", "Bridge repairs begin", "Northgate Wire", "2026-03-02",
+            "Crews began repairing the Route 9 bridge on Monday.")
+    strike = _report(tmp_path / "strike.md", "Ferry workers strike", "Kestrel Dispatch", "2026-03-20",
+                     "Ferry workers in Saltreach walked out on Friday over pay.")
+    settings = Settings.from_env({}, data_dir=tmp_path / "data", llm="none")
+    chat = Assistant(settings, embedder=HashEmbedder())
+    chat.ingest([str(corpus)])
+    question = "Why did ferry workers in Saltreach walk out?"
+    vector = HashEmbedder().embed_batch([question])[0]
+    assert len(chat.store.nearest(vector, 10)) == 1  # opens the embedded store in this process
+
+    ingest = ("import sys; from pathlib import Path; from assistant.config import Settings; "
+              "from assistant.embed import HashEmbedder; from assistant.pipeline import Assistant; "
+              "a = Assistant(Settings.from_env({}, data_dir=Path(sys.argv[1]), llm='none'), embedder=HashEmbedder()); "
+              "print(a.ingest([sys.argv[2]]).counts())")
+    out = subprocess.run([sys.executable, "-c", ingest, str(tmp_path / "data"), str(strike)], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    assert "'added': 1" in out.stdout
+
+    assert chat.retriever.retrieve(question, k=3)[0].title == "Ferry workers strike"  # through BM25
+    assert len(chat.store.nearest(vector, 10)) == 1  # the chat's dense index: still the first article only
+    nearest = ("import sys; from pathlib import Path; from assistant.config import Settings; "
+               "from assistant.embed import HashEmbedder; from assistant.store import ChromaStore; "
+               "s = ChromaStore(Settings.from_env({}, data_dir=Path(sys.argv[1]), llm='none')); "
+               "print(len(s.nearest(HashEmbedder().embed_batch([sys.argv[2]])[0], 10)))")
+    fresh = subprocess.run([sys.executable, "-c", nearest, str(tmp_path / "data"), question], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
+    assert fresh.stdout.split()[-1] == "2"  # a process opened afterwards sees both
+    chat.close()
