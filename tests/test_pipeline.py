@@ -121,6 +121,15 @@ def test_empty_question_and_unknown_mode_are_errors(assistant):
         assistant.ask("Who won the cup?", mode="poetry")
 
 
+def test_reports_giving_different_figures_are_said_to_differ_and_each_is_cited(assistant):
+    # The corpus's contradiction: Northgate Wire 8,400 evacuated, Coastline Courier about 14,500, both March 5.
+    answer = assistant.ask("How many people were evacuated from Dunmarrow?", mode="extractive")
+    assert answer.text.startswith("The reports give different figures [1][2].")
+    assert {c.passage.source for c in answer.citations} == {"Northgate Wire", "Coastline Courier"}
+    assert "8,400" in answer.text and "14,500" in answer.text
+    assert all(c.passage.published_at for c in answer.citations)
+
+
 def test_single_fact_answer_does_not_claim_the_reports_disagree(assistant):
     answer = assistant.ask("At what time did the Harlow Gap Dam give way on March 4?", mode="extractive")
     assert "different figures" not in answer.text
