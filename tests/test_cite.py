@@ -477,6 +477,71 @@ def test_a_figure_the_passage_gives_for_something_the_answer_does_not_name_is_of
                              cited) == ""
 
 
+
+RESULTS = Passage(
+    chunk_id="r1:3", article_id="r1", title="Brightloom revenue climbs 18 percent on sensor demand",
+    source="Northgate Wire", published_at="2026-02-28",
+    text="Brightloom expects revenue growth of between 10 and 12 percent in 2026. The company employs about 5,800 "
+         "people, most of them in Marrent. The company will pay a dividend of 1.40 velors per share, up from 1.10 "
+         "velors a year earlier.",
+)
+
+
+def test_a_figure_of_a_sentence_opening_with_the_company_is_that_of_the_last_company_named_as_a_subject():
+    from assistant.answer.cite import figure_of_another
+
+    # "The company" is Brightloom, named two sentences back; the sentence just before names only Marrent.
+    answer = "Brightloom will pay a dividend of 1.40 velors per share, up from 1.10 velors [1]."
+    assert figure_of_another(answer, _cited(RESULTS)) == ""
+    assert figure_of_another("Tidewell will pay a dividend of 1.40 velors per share [1].", _cited(RESULTS)) == (
+        "the cited passage gives 1.4 for something the sentence does not name (tidewell)")
+    # "It has 430 employees" after "Tidewell, founded in 2016 by Signe Harrowby, ..." is still Tidewell's.
+    assert figure_of_another("Brightloom Systems has 430 employees [1].", _cited(TAKEOVER)).startswith(
+        "the cited passage gives 430")
+
+
+def test_a_figure_written_with_a_space_after_its_thousands_comma_is_read_as_one_figure():
+    vaccinated = Passage(chunk_id="v1:0", article_id="v1", title="Hepatitis count revised to 69",
+                         source="The Civic Observer", published_at="2026-03-19",
+                         text="The number of patients in hospital has fallen to three. More than 9,800 people have "
+                              "now been vaccinated, according to the Health Ministry.")
+    text, _, checks, refused = verify("More than 9, 800 people had been vaccinated [1].", [vaccinated])
+    assert not refused and "9,800" in text, checks
+    # Not when the passage states the three digits alone: "on March 19, 800 people" is two figures.
+    two = Passage(chunk_id="v2:0", article_id="v2", title="Clinics", source="The Civic Observer",
+                  published_at="2026-03-19", text="On March 19, 800 people were vaccinated; 19,800 in all.")
+    text, _, _, refused = verify("On March 19, 800 people were vaccinated [1].", [two])
+    assert not refused and "19, 800" in text
+
+
+def test_a_share_in_words_answers_a_by_how_much_question():
+    from assistant.answer.cite import missing_answer_kind
+
+    question = "According to Renata Kovalis, by how much have rents in Marrent gone up over the last five years?"
+    assert missing_answer_kind(question, "Rents in Marrent have risen by a third in five years [1].", []) == ""
+    assert missing_answer_kind(question, "Rents in Marrent have risen sharply in five years [1].", []) == "figure"
+    # Only a share the question does not already give.
+    assert missing_answer_kind("How many of the half a million residents left?", "Half a million residents live there [1].",
+                               []) == "figure"
+
+
+def test_a_person_named_by_surname_alone_is_mentioned():
+    from assistant.answer.cite import unmentioned
+    from assistant.types import Citation
+
+    result = Passage(chunk_id="e1:2", article_id="e1", title="Kovalis wins Marrent mayoral race",
+                     source="The Marrent Ledger", published_at="2026-03-16",
+                     text="Thell held the three eastern districts, including his home district of Vell Hill.")
+    cited = [Citation(1, result, (result.text,))]
+    assert unmentioned("Which Marrent district is Oskar Thell's home district?", cited) == []
+    # The surname must be there: the first name does not stand for it, nor does a body's last word.
+    assert unmentioned("Which district is Oskar Brenn's home district?", cited) == ["brenn", "oskar"]
+    flood = Passage(chunk_id="d1:0", article_id="d1", title="Flood", source="The Marrent Ledger",
+                    published_at="2026-03-04", text="The dam flooded the eastern districts.")
+    assert unmentioned("Which districts did the Harlow Gap Dam flood?", [Citation(1, flood, (flood.text,))]) == [
+        "gap", "harlow"]
+
+
 HEARING = Passage(
     chunk_id="h1:0", article_id="h1", title="Dam inquiry opens first public hearing", source="Coastline Courier",
     published_at="2026-03-18",

@@ -305,6 +305,7 @@ def verify(answer_text: str, passages: Sequence[Passage], question: str = "") ->
     """
     given = question if question and asks_to_identify(question) else ""
     by_number = {i: p for i, p in enumerate(passages, start=1)}
+    answer_text = _join_thousands(answer_text, passages)
     checks: list[SentenceCheck] = []
     kept: list[tuple[str, tuple[int, ...]]] = []
     refusal_seen = False
@@ -361,6 +362,22 @@ def verify(answer_text: str, passages: Sequence[Passage], question: str = "") ->
     if refused and not refusal_seen:
         text = ""
     return text, citations, tuple(checks), refused
+
+
+# "9, 800": a figure the model wrote with a space after its thousands separator.
+_SPLIT_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}),\s+(\d{3})(?![\d,])")
+
+
+def _join_thousands(answer_text: str, passages: Sequence[Passage]) -> str:
+    """The answer with "9, 800" written "9,800" where a passage states 9,800 and not 800 ("on March 19, 800
+    people" stays as it is unless a passage gives 19,800 and not 800)."""
+    stated = numbers(" ".join(p.text for p in passages))
+
+    def join(m: re.Match) -> str:
+        whole, tail = m.group(1) + m.group(2), m.group(2).lstrip("0") or "0"
+        return f"{m.group(1)},{m.group(2)}" if whole in stated and tail not in stated else m.group(0)
+
+    return _SPLIT_THOUSANDS.sub(join, answer_text)
 
 
 def _recite(sentence: str, by_number: dict[int, Passage], given: str = "") -> tuple[int, ...] | None:
@@ -487,16 +504,29 @@ def asks_for_figure(question: str) -> bool:
     return _HOW_MANY.search(question) is not None
 
 
+# A figure in words that numbers() does not read: a share or a multiple ("by a third", "half of", "doubled").
+_FRACTION = re.compile(r"\b(?:half|halved|(?:a|one|two|three) (?:third|quarter|fifth|tenth)s?|three quarters|"
+                       r"one in (?:two|three|four|five|six|seven|eight|nine|ten)|doubled|tripled|trebled|"
+                       r"quadrupled|twice|threefold|fourfold)\b", re.I)
+
+
+def _fractions(text: str) -> set[str]:
+    return {m.group(0).lower() for m in _FRACTION.finditer(MARKER.sub(" ", text))}
+
+
 def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str], cited_text: str = "") -> str:
     """What a "who" or "how many" question asks for and the answer lacks ("" when it has it).
 
-    A share ("46.2 percent") does not answer "how many"; "which engineer", "what was the name of" ask for a name.
+    A share ("46.2 percent") does not answer "how many"; a share or multiple in words ("by a third", "doubled")
+    does answer "by how much"; "which engineer", "what was the name of" ask for a name.
 
     Attribution ("The Ledger reported on March 4, 2026, that ...") does not count: a "who" answer needs a
     name the question does not already contain, a "how many" answer a figure the question does not state.
     A supported sentence without it ("The agency is led by a director") does not answer the question.
     """
     kind, given = _answer_items(question, answer_text, sources)
+    if kind == "figure" and not given and _fractions(answer_text) - _fractions(question):
+        return ""  # "rents have risen by a third" answers "by how much"
     if kind and not given:
         return kind
     if kind == "name" and asks_for_person(question) and not person_named(question, answer_text, sources, cited_text):
@@ -651,16 +681,20 @@ def unstated_figures(question: str, citations: Sequence[Citation], reports: dict
 def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     """Why a figure of the answer counts something other than what the answer attaches it to ("" when
     none does): of the cited passage sentences stating the figure (years and dates are not figures), one,
-    read with the sentence before it, must name something the answer sentence names, outlets aside. "Brightloom
+    read with the sentence before it and, when it opens without a name ("The company will pay ..."), the
+    opening of the last sentence that opens with one (_last_subject), must name something the answer
+    sentence names, outlets aside. "Brightloom
     Systems has 430 employees" cites "Brightloom Systems has agreed to buy Tidewell Analytics ... Tidewell,
     founded in 2016, makes software ... It has 430 employees.": the 430 are Tidewell's. A figure no cited
     sentence states is the citation check's to catch, not this rule's."""
-    # marker -> (figures, the sentence with the one before it, lower case) for each sentence of its passage
+    # marker -> (figures, the sentence with the one before it and the last subject named before, lower case)
+    # for each sentence of its passage
     sentences: dict[int, list[tuple[set[str], str]]] = {}
     for c in citations:
         parts = [c.passage.text[a:b] for a, b in split_sentences(c.passage.text)]
-        sentences[c.number] = [(_figures(part), " ".join(parts[max(0, i - 1) : i + 1]).lower())
-                               for i, part in enumerate(parts)]
+        sentences[c.number] = [
+            (_figures(part), " ".join([_last_subject(parts[: i + 1]), *parts[max(0, i - 1) : i + 1]]).lower())
+            for i, part in enumerate(parts)]
     outlet_words = {w for c in citations for w in re.findall(r"[\w'’\-]+", (c.passage.source or "").lower())}
     for sentence, cited in split_answer(answer_text):
         given = {n for n in names(sentence) if n not in outlet_words}
@@ -670,6 +704,18 @@ def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
             stating = [text for n in cited for figures, text in sentences.get(n, ()) if figure in figures]
             if stating and not any(_name_in(name, text) for text in stating for name in given):
                 return f"the cited passage gives {figure} for something the sentence does not name ({', '.join(sorted(given))})"
+    return ""
+
+
+def _last_subject(sentences: Sequence[str]) -> str:
+    """The opening words of the last of ``sentences`` that opens with a name (within its first three words):
+    the subject that "It" or "The company" opening the sentences after it most likely refers to ("Brightloom
+    expects revenue growth ... The company employs about 5,800 people, most of them in Marrent. The company
+    will pay a dividend of 1.40 velors": Brightloom's, though the sentence before names only Marrent)."""
+    for sentence in reversed(sentences):
+        opening = " ".join(re.findall(r"[\w'’\-]+", sentence)[:3])
+        if names(opening):
+            return opening
     return ""
 
 
@@ -758,10 +804,17 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     sentence about Saltreach. The answer's own wording does not count: the model can repeat the
     question's names over a sentence about something else. A name counts as mentioned when a word of
     the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow"), or the cited
-    text uses the acronym of the name it is part of ("NCPA" for "National Civil Protection Agency")."""
+    text uses the acronym of the name it is part of ("NCPA" for "National Civil Protection Agency"). A
+    person's first names count as mentioned with the surname, as news reports name people after their first
+    mention ("Thell held the three eastern districts" for "Oskar Thell's home district")."""
     cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
     words = set(re.findall(r"[\w\-]+", cited.lower())) | spelled_out(cited, acronyms(question))
-    return [name for name in sorted(_asked_names(question)) if not any(w.startswith(name) for w in words)]
+
+    def said(name: str) -> bool:
+        return any(w.startswith(name) for w in words)
+
+    surnamed = {first for run in _name_runs(question) if len(run) >= 2 and said(run[-1]) for first in run[:-1]}
+    return [name for name in sorted(_asked_names(question)) if not said(name) and name not in surnamed]
 
 
 def _asked_names(question: str) -> set[str]:
