@@ -172,6 +172,12 @@ def test_missing_answer_kind_ignores_attribution_and_names_already_in_the_questi
     assert missing_answer_kind("What was the name of the first victim?", "The first victim was a shift engineer [1].",
                                sources) == "name"
     assert missing_answer_kind("What was the name of the first victim?", "The first victim was Karel Dunn [1].", sources) == ""
+    # Plural people too: an agency's name is not theirs.
+    assert missing_answer_kind("What are the names of the two men found alive in a Marrent hospital?",
+                               "The two men were found alive in a Marrent hospital, the National Civil Protection "
+                               "Agency said [1].", sources) == "person's name"
+    assert missing_answer_kind("What are the names of the two men found alive in a Marrent hospital?",
+                               "They were Ivo Brandt and Tomas Reed [1].", sources) == ""
     # A share is not a count; "how much" and "what percentage" questions keep their percentages.
     assert missing_answer_kind("How many votes did Renata Kovalis receive?",
                                "Renata Kovalis received 46.2 percent of the vote [1].", sources) == "figure"

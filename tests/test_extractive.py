@@ -70,6 +70,12 @@ def test_the_fallback_chooses_among_sentences_that_speak_to_what_is_asked():
     ("How many people died in the flood?", "The death toll rose to 26.", True),
     ("How many were evacuated from Dunmarrow?", "A total of 8,400 people were evacuated from Dunmarrow.", True),
     ("Who is the mayor of Dunmarrow?", "Dunmarrow mayor Corin Fael closed two schools.", True),  # not a count
+    # "How many of the homes ...?" counts homes, whatever else the sentence shares with the question.
+    ("How many of the homes destroyed by the flood were in Pellin?",
+     "Of the 212 homes the flood destroyed, 80 were in Pellin, the agency said.", True),
+    ("How many of the homes destroyed by the flood were in Pellin?",
+     "The number of people killed by the flood rose to 19, after rescuers searched Pellin.", False),
+    ("How many of the 41 dams were found to need repairs?", "Engineers will check all 41 large dams.", True),
 ])
 def test_a_quote_for_a_count_must_say_what_is_counted(question, sentence, states):
     from assistant.answer.extractive import states_what_is_counted

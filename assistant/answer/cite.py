@@ -539,7 +539,7 @@ _PERSON_NOUNS = (
     r"spokes(?:person|man|woman)|officer|chief|leader|founder|author|judge|lawyer|scientist|doctor|president|"
     r"chair(?:man|woman|person)?|mayor|governor|senator|suspect|winner|scorer|captain|referee|deputy|journalist|"
     r"reporter|analyst|economist|investor|athlete|driver|player|executive|ceo|candidate|resident|witness|patient|"
-    r"worker|teacher|head"
+    r"worker|teacher|head|men|women|people|children"
 )
 _PERSON = re.compile(
     rf"\b(?:which|what) (?:[\w\-]+ )?(?:{_PERSON_NOUNS})\b|\bnames? of the (?:[\w\-]+ ){{0,3}}?(?:{_PERSON_NOUNS})s?\b",

@@ -81,10 +81,14 @@ _IRREGULAR = {"rise": ("rose", "risen"), "fall": ("fell", "fallen"), "give": ("g
 def counted_words(question: str) -> list[str]:
     """What a "how many/how much" question counts and says of it, lower case: the words after "how many/much"
     up to the first preposition, names, auxiliaries and adverbs aside ("How many people were injured in the
-    flood?" -> people, injured); [] for other questions."""
+    flood?" -> people, injured); [] for other questions. "How many of the homes destroyed ...?" counts homes: the
+    first word of a "how many of the ..." ("how much of the 45 million velor fund" is a part of the fund: [])."""
     m = re.search(r"\bhow (?:many|much)\b(.*)", question, re.I)
     if not m:
         return []
+    part = re.match(r"\s+of\s+(?:the|these|those|its|their|his|her)\s+(?:\d[\d,.]*\s+)?([a-z][\w'\-]*)", m.group(1))
+    if part and m.group(0).lower().startswith("how many"):
+        return [] if part.group(1) in _NOT_SAID or part.group(1) in STOPWORDS else [part.group(1)]
     words = []
     for token in re.finditer(r"[A-Za-z][\w'\-]*|[,;?]", m.group(1)):
         word = token.group(0)
