@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
 from .answer.cite import (figure_of_another, figure_off_question, is_choice, is_composite, is_single_fact, is_yes_no,
-                          missing_answer_kind, only_pending, stated_apart, unmentioned, unstated_figures, verify)
+                          missing_answer_kind, name_off_question, only_pending, stated_apart, unmentioned,
+                          unstated_figures, verify)
 from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences
 from .answer.rewrite import asked_part, rewrite_question
 from .catalog import Catalog
@@ -245,7 +246,8 @@ class Assistant:
             if absent:
                 return text, (), _rejected(checks, f"the cited sentences do not mention {', '.join(absent)}"), True, True
             apart = (stated_apart(question, text, citations, reports) or figure_of_another(text, citations)
-                     or figure_off_question(question, text, citations) or only_pending(question, citations))
+                     or figure_off_question(question, text, citations) or name_off_question(question, text, citations)
+                     or only_pending(question, citations))
             if apart:
                 return text, (), _rejected(checks, apart), True, True
         return self._model_checked(text, citations, checks, standalone, mode, timings)

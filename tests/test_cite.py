@@ -548,6 +548,36 @@ def test_a_person_named_by_surname_alone_is_mentioned():
         "gap", "harlow"]
 
 
+
+FINAL = Passage(
+    chunk_id="m1:1", article_id="m1", title="Mariners win the Velorian Cup", source="Coastline Courier",
+    published_at="2026-03-08",
+    text="Saltreach Mariners beat Marrent Rovers 2-1 after extra time to win the Velorian Cup. Rovers took the lead "
+         "through Dami Kettering, and the Mariners equalised when Jonah Vasco curled a free kick into the top corner. "
+         '"The least we could do was bring them the cup," said Mariners captain Ruben Aske. Rovers coach Matthias '
+         "Orrin criticised the referee. Chamber president Oren Waltz said shops would not survive.",
+)
+
+
+@pytest.mark.parametrize("question,answer,off", [
+    # The captain is not the coach, nor the coach the captain: no sentence naming them speaks of the role asked.
+    ("Who coaches Saltreach Mariners?", "Mariners captain Ruben Aske said they brought the cup [1].", True),
+    ("Who captains Marrent Rovers?", "Matthias Orrin is the captain of Marrent Rovers [1].", True),
+    ("Who captains Saltreach Mariners?", "Ruben Aske captains the Mariners [1].", False),
+    # Other forms of the question's word: "equalised" for "equaliser", "win" for "won", a post for "leads".
+    ("Who scored the Mariners' equaliser?", "Jonah Vasco scored the equaliser [1].", False),
+    ("Who won the Velorian Cup?", "Saltreach Mariners won the Velorian Cup [1].", False),
+    ("Who leads the Dunmarrow Chamber of Commerce?", "The Chamber's president is Oren Waltz [1].", False),
+    # Not a "who" question, or an answer giving no name: other rules' business.
+    ("How many goals did Rovers score?", "Rovers scored once, through Dami Kettering [1].", False),
+    ("Who coaches Saltreach Mariners?", "The articles name the captain [1].", False),
+])
+def test_a_who_answer_must_name_someone_a_cited_sentence_ties_to_what_is_asked(question, answer, off):
+    from assistant.answer.cite import name_off_question
+
+    assert bool(name_off_question(question, answer, _cited(FINAL))) is off
+
+
 HEARING = Passage(
     chunk_id="h1:0", article_id="h1", title="Dam inquiry opens first public hearing", source="Coastline Courier",
     published_at="2026-03-18",

@@ -244,6 +244,16 @@ def test_an_answer_stitched_from_two_reports_becomes_a_refusal(assistant):
     assert len(model.calls) == 1  # set aside in code, before any check by the model
 
 
+def test_a_who_answer_naming_someone_in_another_role_becomes_a_refusal(assistant):
+    # The model names the captain for the coach: the sentence naming him speaks of a captain, not a coach.
+    answer, model = _ask_citing(assistant, "Who coaches Saltreach Mariners?",
+                                "Mariners captain Ruben Aske brought the cup to the shelter [{aske}].", "No", "No", "No",
+                                aske="said Mariners captain Ruben Aske.")
+    assert answer.refused and answer.text == REFUSAL_TEXT
+    assert answer.sentences[0].reason == ("does not answer the question: no cited sentence naming aske, ruben speaks "
+                                          "of coach")
+
+
 def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becomes_a_refusal(assistant):
     # "It has 430 employees." follows a sentence about Tidewell: the model gives the 430 to Brightloom.
     answer, model = _ask_citing(assistant, "How many Brightloom Systems employees work in Saltreach?",

@@ -748,6 +748,60 @@ def figure_off_question(question: str, answer_text: str, citations: Sequence[Cit
     return f"no cited sentence stating its figure speaks of {', '.join(sorted(asked))}"
 
 
+# Irregular past forms: "How much did the River Quell rise?" is answered by "... rose by 1.2 metres", "Who won the
+# Cup?" by "... beat Rovers to win the Cup"; and how reports count deaths.
+IRREGULAR = {"rise": ("rose", "risen"), "fall": ("fell", "fallen"), "give": ("gave", "given"), "take": ("took", "taken"),
+              "find": ("found",), "hold": ("held",), "leave": ("left",), "lose": ("lost",), "make": ("made",),
+              "pay": ("paid",), "sell": ("sold",), "spend": ("spent",), "win": ("won",), "grow": ("grew", "grown"),
+              "bring": ("brought",), "buy": ("bought",), "build": ("built",), "come": ("came",), "go": ("went", "gone"),
+              "keep": ("kept",), "meet": ("met",), "run": ("ran",), "say": ("said",), "see": ("saw", "seen"),
+              "send": ("sent",), "tell": ("told",), "flee": ("fled",), "steal": ("stole", "stolen"),
+              "strike": ("struck",), "throw": ("threw", "thrown"), "break": ("broke", "broken"), "choose": ("chose", "chosen"),
+              "draw": ("drew", "drawn"), "begin": ("began", "begun"), "drive": ("drove", "driven"), "eat": ("ate", "eaten"),
+              "feel": ("felt",), "fly": ("flew", "flown"), "sink": ("sank", "sunk"), "lead": ("led",),
+              "catch": ("caught",), "teach": ("taught",), "fight": ("fought",), "seek": ("sought",), "freeze": ("froze", "frozen"),
+              "die": ("dead", "death", "deaths", "killed"), "died": ("dead", "death", "deaths", "killed")}  # a death toll
+
+
+# Words of a "who" question that say nothing of the role or deed it asks about.
+_NOT_ROLE = {"who", "whom", "whose", "which", "what", "name", "names", "is", "was", "are", "were", "did", "does", "do",
+             "has", "have", "had", "will", "would", "can", "could", "currently", "now", "person", "people", "one"}
+
+
+_LEADS = ("lead", "led", "head", "chair", "chief", "president", "director", "run", "ran", "boss", "manag")
+
+
+def name_off_question(question: str, answer_text: str, citations: Sequence[Citation]) -> str:
+    """Why the names a "who" answer gives may be of someone other than the one asked about ("" when not): no
+    sentence of a cited passage that names one of them shares a word with the question, its names and
+    question words aside. "Who coaches Saltreach Mariners?" answered with "said Mariners captain Ruben Aske"
+    (held-out h032), "And who captains his side?" with the side's coach (b062). A sentence's word shares a
+    question's word when it starts with all of it but its last two letters (five at least: "equalised" for
+    "equaliser"), is an irregular form of it ("won" for "win"), or, for leading, names a leader's post
+    ("Chamber president Oren Waltz" for "Who leads the Chamber of Commerce?")."""
+    if not asks_for_name(question):
+        return ""
+    kind, given = _answer_items(question, answer_text, [c.passage.source or "" for c in citations])
+    if kind != "name" or not given:
+        return ""
+    left_out = _NOT_ROLE | _asked_names(question)
+    asked = {w.rstrip("e") for w in content_words(question) - content_words(" ".join(left_out))}
+    if not asked:
+        return ""
+    forms = {form for word in asked for base, past in IRREGULAR.items() if base.startswith(word) or word in past
+             for form in (base, *past)}
+    if any(word.startswith(_LEADS) for word in asked):
+        forms |= set(_LEADS)  # "Who leads the Chamber of Commerce?": "Chamber president Oren Waltz"
+    prefixes = tuple({x[: max(5, len(x) - 2)] for x in asked} | forms)  # "equalised" for "equaliser"
+    for c in citations:
+        for start, end in split_sentences(c.passage.text):
+            lower = c.passage.text[start:end].lower()
+            if (any(_name_in(name, lower) for name in given)
+                    and any(w.startswith(prefixes) for w in re.findall(r"[a-z]+", lower))):
+                return ""
+    return f"no cited sentence naming {', '.join(sorted(given))} speaks of {', '.join(sorted(asked))}"
+
+
 # A question about how something ended: what a body concluded, decided, found or ruled, how a challenge turned out.
 _OUTCOME_ASKED = re.compile(
     r"\b(?:what|which|how)\b.*\bdid\b.*\b(?:conclude|decide|determine|find|uncover|reveal|rule|recommend|"

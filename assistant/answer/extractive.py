@@ -16,8 +16,8 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import (DAY_OF_MONTH, _stem, acronyms, asks_for_figure, asks_for_latest, numbers, reports_an_end, spelled_out,
-                   words_to_numbers)
+from .cite import (DAY_OF_MONTH, IRREGULAR, _stem, acronyms, asks_for_figure, asks_for_latest, numbers, reports_an_end,
+                   spelled_out, words_to_numbers)
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -63,19 +63,6 @@ _PHRASE_END = {"in", "at", "on", "of", "to", "from", "by", "for", "with", "after
 _NOT_SAID = {"may", "might", "must", "shall", "still", "already", "reportedly", "currently", "yet", "ever", "total",
              "altogether", "roughly", "approximately", "exactly", "get", "got",  # besides STOPWORDS
              "people"}  # a report counts people without the word: "8,400 were evacuated"
-# Irregular past forms: "How much did the River Quell rise?" is answered by "... rose by 1.2 metres"; and how
-# reports count deaths.
-_IRREGULAR = {"rise": ("rose", "risen"), "fall": ("fell", "fallen"), "give": ("gave", "given"), "take": ("took", "taken"),
-              "find": ("found",), "hold": ("held",), "leave": ("left",), "lose": ("lost",), "make": ("made",),
-              "pay": ("paid",), "sell": ("sold",), "spend": ("spent",), "win": ("won",), "grow": ("grew", "grown"),
-              "bring": ("brought",), "buy": ("bought",), "build": ("built",), "come": ("came",), "go": ("went", "gone"),
-              "keep": ("kept",), "meet": ("met",), "run": ("ran",), "say": ("said",), "see": ("saw", "seen"),
-              "send": ("sent",), "tell": ("told",), "flee": ("fled",), "steal": ("stole", "stolen"),
-              "strike": ("struck",), "throw": ("threw", "thrown"), "break": ("broke", "broken"), "choose": ("chose", "chosen"),
-              "draw": ("drew", "drawn"), "begin": ("began", "begun"), "drive": ("drove", "driven"), "eat": ("ate", "eaten"),
-              "feel": ("felt",), "fly": ("flew", "flown"), "sink": ("sank", "sunk"), "lead": ("led",),
-              "catch": ("caught",), "teach": ("taught",), "fight": ("fought",), "seek": ("sought",), "freeze": ("froze", "frozen"),
-              "die": ("dead", "death", "deaths", "killed"), "died": ("dead", "death", "deaths", "killed")}  # a death toll
 
 
 def counted_words(question: str) -> list[str]:
@@ -108,7 +95,7 @@ def states_what_is_counted(question: str, sentence: str) -> bool:
     said = re.findall(r"[a-z]+", sentence.lower())
     for word in counted_words(question):
         stem = _stem(word).rstrip("e") or word
-        if not any(w.startswith(stem) or w in _IRREGULAR.get(word, ()) for w in said):
+        if not any(w.startswith(stem) or w in IRREGULAR.get(word, ()) for w in said):
             return False
     return True
 
