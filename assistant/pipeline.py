@@ -218,7 +218,8 @@ class Assistant:
         mention what the question names, no one cited
         report states its name or figure together with what the question names (stated_apart), a figure
         it gives counts something else in the cited passage (figure_of_another) or, stated there, speaks of
-        nothing the question asks about (figure_off_question), a question about how something ended is
+        nothing the question asks about (figure_off_question), no cited sentence naming the person it gives
+        speaks of what a "who" question asks (name_off_question), a question about how something ended is
         answered only from sentences about the process under way (only_pending), or the model,
         asked separately, finds that the cited sentences do not answer the question (for a plain yes/no
         question, is_plain_yes_no: that the cited passages' sentences best matching it do not settle it)."""

@@ -683,10 +683,9 @@ def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     none does): of the cited passage sentences stating the figure (years and dates are not figures), one,
     read with the sentence before it and, when it opens without a name ("The company will pay ..."), the
     opening of the last sentence that opens with one (_last_subject), must name something the answer
-    sentence names, outlets aside. "Brightloom
-    Systems has 430 employees" cites "Brightloom Systems has agreed to buy Tidewell Analytics ... Tidewell,
-    founded in 2016, makes software ... It has 430 employees.": the 430 are Tidewell's. A figure no cited
-    sentence states is the citation check's to catch, not this rule's."""
+    sentence names, outlets aside. "Brightloom Systems has 430 employees" cites "Brightloom Systems has agreed
+    to buy Tidewell Analytics ... Tidewell, founded in 2016, makes software ... It has 430 employees.": the 430
+    are Tidewell's. A figure no cited sentence states is the citation check's to catch, not this rule's."""
     # marker -> (figures, the sentence with the one before it and the last subject named before, lower case)
     # for each sentence of its passage
     sentences: dict[int, list[tuple[set[str], str]]] = {}
@@ -751,16 +750,16 @@ def figure_off_question(question: str, answer_text: str, citations: Sequence[Cit
 # Irregular past forms: "How much did the River Quell rise?" is answered by "... rose by 1.2 metres", "Who won the
 # Cup?" by "... beat Rovers to win the Cup"; and how reports count deaths.
 IRREGULAR = {"rise": ("rose", "risen"), "fall": ("fell", "fallen"), "give": ("gave", "given"), "take": ("took", "taken"),
-              "find": ("found",), "hold": ("held",), "leave": ("left",), "lose": ("lost",), "make": ("made",),
-              "pay": ("paid",), "sell": ("sold",), "spend": ("spent",), "win": ("won",), "grow": ("grew", "grown"),
-              "bring": ("brought",), "buy": ("bought",), "build": ("built",), "come": ("came",), "go": ("went", "gone"),
-              "keep": ("kept",), "meet": ("met",), "run": ("ran",), "say": ("said",), "see": ("saw", "seen"),
-              "send": ("sent",), "tell": ("told",), "flee": ("fled",), "steal": ("stole", "stolen"),
-              "strike": ("struck",), "throw": ("threw", "thrown"), "break": ("broke", "broken"), "choose": ("chose", "chosen"),
-              "draw": ("drew", "drawn"), "begin": ("began", "begun"), "drive": ("drove", "driven"), "eat": ("ate", "eaten"),
-              "feel": ("felt",), "fly": ("flew", "flown"), "sink": ("sank", "sunk"), "lead": ("led",),
-              "catch": ("caught",), "teach": ("taught",), "fight": ("fought",), "seek": ("sought",), "freeze": ("froze", "frozen"),
-              "die": ("dead", "death", "deaths", "killed"), "died": ("dead", "death", "deaths", "killed")}  # a death toll
+             "find": ("found",), "hold": ("held",), "leave": ("left",), "lose": ("lost",), "make": ("made",),
+             "pay": ("paid",), "sell": ("sold",), "spend": ("spent",), "win": ("won",), "grow": ("grew", "grown"),
+             "bring": ("brought",), "buy": ("bought",), "build": ("built",), "come": ("came",), "go": ("went", "gone"),
+             "keep": ("kept",), "meet": ("met",), "run": ("ran",), "say": ("said",), "see": ("saw", "seen"),
+             "send": ("sent",), "tell": ("told",), "flee": ("fled",), "steal": ("stole", "stolen"),
+             "strike": ("struck",), "throw": ("threw", "thrown"), "break": ("broke", "broken"), "choose": ("chose", "chosen"),
+             "draw": ("drew", "drawn"), "begin": ("began", "begun"), "drive": ("drove", "driven"), "eat": ("ate", "eaten"),
+             "feel": ("felt",), "fly": ("flew", "flown"), "sink": ("sank", "sunk"), "lead": ("led",),
+             "catch": ("caught",), "teach": ("taught",), "fight": ("fought",), "seek": ("sought",), "freeze": ("froze", "frozen"),
+             "die": ("dead", "death", "deaths", "killed"), "died": ("dead", "death", "deaths", "killed")}  # a death toll
 
 
 # Words of a "who" question that say nothing of the role or deed it asks about.
