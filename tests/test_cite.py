@@ -395,6 +395,13 @@ def test_an_answer_whose_figure_and_the_questions_place_stand_in_different_repor
     # The same figure in a report that names the place elsewhere (another paragraph) stands.
     reports["d2"] = "Flooding in Cray's Ford was worst along the river. " + DAMAGE.text
     assert stated_apart(question, answer, _cited(BRIDGE, DAMAGE), reports) == ""
+    # An outlet the question names is the cited report's own, not a name its text must repeat; an outlet the
+    # answer does not cite still is.
+    answer = "212 homes were destroyed [1]."
+    assert stated_apart("According to the Northgate Wire, how many homes were destroyed?", answer, _cited(DAMAGE),
+                        {"d2": DAMAGE.text}) == ""
+    assert stated_apart("According to the Coastline Courier, how many homes were destroyed?", answer, _cited(DAMAGE),
+                        {"d2": DAMAGE.text}) == "no one cited report states both its figure and coastline, courier"
 
 
 def test_a_who_answer_must_stand_in_one_report_with_the_year_the_question_names():

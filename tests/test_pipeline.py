@@ -121,9 +121,15 @@ def test_empty_question_and_unknown_mode_are_errors(assistant):
         assistant.ask("Who won the cup?", mode="poetry")
 
 
-def test_reports_giving_different_figures_are_said_to_differ_and_each_is_cited(assistant):
+@pytest.mark.parametrize("question", [
+    "How many people were evacuated from Dunmarrow?",
+    # Naming both outlets: each quote is its outlet's report (it was refused: the outlets' names counted as words
+    # the sentences lacked, and no one report named both).
+    "How many people were evacuated from Dunmarrow according to the Northgate Wire and the Coastline Courier?",
+])
+def test_reports_giving_different_figures_are_said_to_differ_and_each_is_cited(assistant, question):
     # The corpus's contradiction: Northgate Wire 8,400 evacuated, Coastline Courier about 14,500, both March 5.
-    answer = assistant.ask("How many people were evacuated from Dunmarrow?", mode="extractive")
+    answer = assistant.ask(question, mode="extractive")
     assert answer.text.startswith("The reports give different figures [1][2].")
     assert {c.passage.source for c in answer.citations} == {"Northgate Wire", "Coastline Courier"}
     assert "8,400" in answer.text and "14,500" in answer.text

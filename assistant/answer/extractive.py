@@ -180,10 +180,13 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
     scored = []
     for number, p in enumerate(passages, start=1):
         context = sentence_words(p.title + " " + (p.heading or ""), known)
+        outlet = sentence_words(p.source or "", known)
         previous = 0.0
         for s, e in split_sentences(p.text):
             sentence = p.text[s:e]
-            words = sentence_words(sentence, known, wants_year)
+            # The outlet counts in full: the quote names it ("Northgate Wire (March 5, 2026) reported: ...")
+            # for "... according to the Northgate Wire?".
+            words = sentence_words(sentence, known, wants_year) | outlet
             # Words in the title or heading count half: they frame the sentence without being in it.
             cover = sum(w for t, w in terms.items() if t in words) + 0.5 * sum(
                 w for t, w in terms.items() if t in context and t not in words
