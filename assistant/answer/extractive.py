@@ -165,12 +165,16 @@ def _unit(vector: Sequence[float]) -> list[float]:
     return [x / norm for x in vector]
 
 
-def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
+def score_sentences(question: str, passages: Sequence[Passage], quoted: bool = False) -> list[ScoredSentence]:
     """Every sentence of the passages, scored by weighted coverage of the question, best first.
 
     A sentence also inherits part of the score of the sentence before it (CARRY): an answer often
     follows the sentence that matches the question's words ("... closed two riverside schools.
     Their 480 pupils will ...").
+
+    ``quoted``: the sentences are for a quote, which names the passage's outlet ("Northgate Wire (March 5,
+    2026) reported: ..."), so the outlet's words count as the sentence's ("... according to the Northgate Wire
+    and the Coastline Courier?" was refused: no sentence names an outlet).
     """
     terms = question_terms(question)
     total = sum(terms.values()) or 1.0
@@ -180,12 +184,10 @@ def score_sentences(question: str, passages: Sequence[Passage]) -> list[ScoredSe
     scored = []
     for number, p in enumerate(passages, start=1):
         context = sentence_words(p.title + " " + (p.heading or ""), known)
-        outlet = sentence_words(p.source or "", known)
+        outlet = sentence_words(p.source or "", known) if quoted else frozenset()
         previous = 0.0
         for s, e in split_sentences(p.text):
             sentence = p.text[s:e]
-            # The outlet counts in full: the quote names it ("Northgate Wire (March 5, 2026) reported: ...")
-            # for "... according to the Northgate Wire?".
             words = sentence_words(sentence, known, wants_year) | outlet
             # Words in the title or heading count half: they frame the sentence without being in it.
             cover = sum(w for t, w in terms.items() if t in words) + 0.5 * sum(
@@ -255,7 +257,7 @@ def choose_sentences(question: str, passages: Sequence[Passage], min_coverage: f
     something ended, that report an end (reports_an_end: not "The inquiry held its first public hearing" for
     "What did the dam inquiry conclude ...?", f185)."""
     # A question in the text (often a heading such as "How many ... crossed into Syria?") is never its own answer.
-    scored = [s for s in score_sentences(question, passages) if not s.text.rstrip().endswith("?")
+    scored = [s for s in score_sentences(question, passages, quoted=True) if not s.text.rstrip().endswith("?")
               and (not asked_only or (speaks_to(question, [s.text]) and states_what_is_counted(question, s.text)
                                       and reports_an_end(question, s.text)))]
     if re.search(r"\bhow (many|much)\b", question, re.I):
