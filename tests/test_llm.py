@@ -265,6 +265,35 @@ def test_clean_rewrite_strips_labels_and_quotes():
     assert clean_rewrite('Standalone question: "Who leads the inquiry?"') == "Who leads the inquiry?"
 
 
+SCORER = [("Who scored the Mariners' winning goal in the cup final?", "Substitute Iker Solberg, in the 112th minute.")]
+
+
+def test_a_rewrite_that_drops_whom_the_follow_up_is_about_gives_way_to_the_person_the_last_answer_names():
+    from assistant.answer.rewrite import rewrite_question
+
+    question = "Which club did he play for before joining the Mariners?"
+    # Held-out h068: the model dropped "he" instead of naming him.
+    dropped = reply("Who played for the club before joining the Mariners?")
+    assert rewrite_question(question, SCORER, dropped) == "Which club did Iker Solberg play for before joining the Mariners?"
+    named = reply("Which club did Iker Solberg play for before he joined the Mariners?")
+    assert rewrite_question(question, SCORER, named) == "Which club did Iker Solberg play for before he joined the Mariners?"
+
+
+@pytest.mark.parametrize("question,history,expected", [
+    ("What was her job at the company before that?", [("Who runs Quellwater Hydro now?", "Lucia Ferrant, as interim chief executive.")],
+     "What was Lucia Ferrant's job at the company before that?"),
+    ("Who appointed her to the post?", [("Who runs Quellwater Hydro now?", "Lucia Ferrant, as interim chief executive.")],
+     "Who appointed Lucia Ferrant to the post?"),
+    # Two people, or none, in the last answer: nothing to choose from with confidence.
+    ("Where is she from?", [("Who met?", "Renata Kovalis met Oskar Thell on March 10.")], "Where is she from?"),
+    ("Who owns it?", [("What did the Ledger report?", "The dam failed [1].")], "Who owns it?"),
+])
+def test_a_personal_pronoun_becomes_the_one_person_the_last_answer_names(question, history, expected):
+    from assistant.answer.rewrite import name_the_person
+
+    assert name_the_person(question, history) == expected
+
+
 # --- backends -------------------------------------------------------------------------------------
 
 

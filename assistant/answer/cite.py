@@ -573,8 +573,8 @@ def person_named(question: str, answer_text: str, sources: Sequence[str], cited_
         if source:
             text = text.replace(source, " ")
     asked = {w.lower() for w in re.findall(r"[\w'’\-]+", question)}
-    full = {run[-1] for run in _name_runs(cited_text) if len(run) >= 2}
-    for run in _name_runs(text):
+    full = {run[-1] for run in name_runs(cited_text) if len(run) >= 2}
+    for run in name_runs(text):
         if all(w in asked for w in run):
             continue
         if len(run) >= 2 or run[0] in full:
@@ -582,7 +582,7 @@ def person_named(question: str, answer_text: str, sources: Sequence[str], cited_
     return False
 
 
-def _name_runs(text: str) -> list[list[str]]:
+def name_runs(text: str) -> list[list[str]]:
     """Runs of capitalised words (only spaces between them), lower case, without a possessive "'s" or
     leading common words, months and weekdays ("The Mariners' captain Tomas Reed" -> ["mariners"],
     ["tomas", "reed"]); a run with a month or weekday in it, or whose last word is a body's or place's
@@ -868,7 +868,7 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     def said(name: str) -> bool:
         return any(w.startswith(name) for w in words)
 
-    surnamed = {first for run in _name_runs(question) if len(run) >= 2 and said(run[-1]) for first in run[:-1]}
+    surnamed = {first for run in name_runs(question) if len(run) >= 2 and said(run[-1]) for first in run[:-1]}
     return [name for name in sorted(_asked_names(question)) if not said(name) and name not in surnamed]
 
 
