@@ -277,6 +277,10 @@ def test_a_rewrite_that_drops_whom_the_follow_up_is_about_gives_way_to_the_perso
     assert rewrite_question(question, SCORER, dropped) == "Which club did Iker Solberg play for before joining the Mariners?"
     named = reply("Which club did Iker Solberg play for before he joined the Mariners?")
     assert rewrite_question(question, SCORER, named) == "Which club did Iker Solberg play for before he joined the Mariners?"
+    # A follow-up about something else need not repeat the last turn's names.
+    homes = [("How many homes were destroyed in Dunmarrow?", "1,200 [1].")]
+    assert rewrite_question("And in Pellin?", homes, reply("How many homes were destroyed in Pellin?")) == (
+        "How many homes were destroyed in Pellin?")
 
 
 @pytest.mark.parametrize("question,history,expected", [

@@ -44,16 +44,19 @@ def rewrite_question(question: str, history: Sequence[tuple[str, str]], chat_mod
     return f"{question.rstrip()}{FOLLOWING_UP}{previous.strip()})"
 
 
-def resolves(question: str, rewritten: str, history: Sequence[tuple[str, str]]) -> bool:
-    """Whether a rewrite names something of the last turn the follow-up did not: "Which club did he play for
-    before joining the Mariners?" after "Substitute Iker Solberg, in the 112th minute." came back from the
-    model as "Who played for the club before joining the Mariners?" (held-out h068). A last turn naming
-    nothing new gives nothing to check."""
-    new = names(" ".join(history[-1])) - names(question)
-    return not new or bool(names(rewritten) & new)
-
-
 _PERSONAL = re.compile(r"\b(he|she|him|his|her)\b(\s+\w+)?", re.I)
+
+
+def resolves(question: str, rewritten: str, history: Sequence[tuple[str, str]]) -> bool:
+    """Whether a rewrite of a follow-up about "him" or "her" names something of the last turn the follow-up did
+    not: "Which club did he play for before joining the Mariners?" after "Substitute Iker Solberg, in the 112th
+    minute." came back from the model as "Who played for the club before joining the Mariners?" (held-out
+    h068). Other follow-ups ("And in Pellin?") need not repeat the last turn's names; nor is there anything to
+    check when the last turn names nothing new."""
+    new = names(" ".join(history[-1])) - names(question)
+    return not _PERSONAL.search(question) or not new or bool(names(rewritten) & new)
+
+
 _NOT_A_NOUN = {"to", "in", "on", "at", "for", "as", "and", "or", "by", "with", "from", "about", "after", "before",
                "since", "than", "that", "when", "if"}
 
