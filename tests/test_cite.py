@@ -490,7 +490,6 @@ def test_a_figure_the_passage_gives_for_something_the_answer_does_not_name_is_of
                              cited) == ""
 
 
-
 RESULTS = Passage(
     chunk_id="r1:3", article_id="r1", title="Brightloom revenue climbs 18 percent on sensor demand",
     source="Northgate Wire", published_at="2026-02-28",
