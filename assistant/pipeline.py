@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
-from .answer.cite import (figure_of_another, figure_off_question, is_choice, is_composite, is_single_fact, is_yes_no,
-                          missing_answer_kind, name_off_question, only_pending, stated_apart, unmentioned,
-                          unstated_figures, verify)
+from .answer.cite import (figure_of_another, figure_off_question, is_choice, is_composite,
+                          is_single_fact, is_yes_no, missing_answer_kind, name_off_question, only_pending, stated_apart,
+                          unmentioned, unstated_figures, verify)
 from .answer.extractive import choose_sentences, extractive_answer, quote_sentences, score_sentences
 from .answer.rewrite import asked_part, rewrite_question
 from .catalog import Catalog

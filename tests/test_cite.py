@@ -584,6 +584,68 @@ def test_a_who_answer_must_name_someone_a_cited_sentence_ties_to_what_is_asked(q
     assert bool(name_off_question(question, answer, _cited(FINAL))) is off
 
 
+
+@pytest.mark.parametrize("question,asks", [
+    ("Who is the mayor of Dunmarrow?", True),
+    ("According to the Northgate Wire, who is the spokesperson?", True),
+    ("Which outside contractor will assemble the older sensor boards?", True),
+    ("Which political party does Alina Varesk belong to?", True),
+    ("What was the surname of the family found on the roof?", True),
+    # A relative "who" asks for no name (held-out c070's "people who had eaten ... shellfish").
+    ("What symptoms did Leontine Abara tell people who had eaten Grennock Bay shellfish to watch for?", False),
+    ("Which party or union won?", False),  # a choice
+])
+def test_which_questions_ask_for_a_name(question, asks):
+    from assistant.answer.cite import asks_for_name
+
+    assert asks_for_name(question) is asks
+
+
+def test_names_shortened_after_their_first_mention_and_who_said_it_are_mentioned():
+    from assistant.answer.cite import unmentioned
+    from assistant.types import Citation
+
+    results = Passage(chunk_id="b1:1", article_id="b1", title="Revenue climbs", source="Northgate Wire",
+                      published_at="2026-02-28",
+                      text="Chief executive Ines Varga-Holt said demand for the company's sensor chips had driven most "
+                           "of the growth. Brightloom expects revenue growth of 10 percent.")
+    cited = [Citation(1, results, (results.text,))]
+    assert unmentioned("What did Ines Varga-Holt say had driven most of Brightloom Systems' growth?", cited) == []
+    # The rest of a body's name must stand as a phrase: "Saltreach" and "water" apart are not the water company.
+    volunteers = Passage(chunk_id="v1:0", article_id="v1", title="Volunteers", source="Coastline Courier",
+                         published_at="2026-03-10",
+                         text="Students from Saltreach pumped water out of cellars.")
+    assert unmentioned("When will the Saltreach Water Company install new pumps?",
+                       [Citation(1, volunteers, (volunteers.text,))]) == ["company"]
+    # Who said it may be named anywhere in the cited passage, the fact itself in the cited sentence.
+    search = Passage(chunk_id="s1:0", article_id="s1", title="Search goes on", source="The Marrent Ledger",
+                     published_at="2026-03-13",
+                     text="NCPA director Hesper Okonne gave an update on March 13. The search for the four missing "
+                          "people would continue with divers and drones, she said.")
+    cited = [Citation(1, search, ("The search for the four missing people would continue with divers and drones, she "
+                                  "said.",))]
+    assert unmentioned("With what means will the search carry on, according to the NCPA director?", cited) == []
+    assert unmentioned("With what means will the NCPA search carry on?", cited) == ["ncpa"]
+
+
+def test_a_score_is_not_a_count_of_what_follows_it():
+    derby = Passage(chunk_id="d3:0", article_id="d3", title="Derby", source="Coastline Courier",
+                    published_at="2026-03-05", text="The two teams drew 1-1 when they met in the league in January.")
+    # Held-out c027: "1" was read as counting "draw", which the passage words "drew".
+    ok, reason = check_sentence("The January league meeting between the two teams ended in a 1-1 draw.", [derby])
+    assert ok, reason
+
+
+def test_a_sentence_about_the_passages_is_not_a_claim_about_the_news():
+    text, _, checks, refused = verify(
+        "Forecaster Lars Penhale explained it [1]. This information is found in both passages [1].", [RESULTS])
+    assert checks[1].reason == "speaks of the passages, not of the news" and not checks[1].supported
+    # Unless the news itself speaks of passages.
+    ferry = Passage(chunk_id="p1:0", article_id="p1", title="Ferry", source="Coastline Courier",
+                    published_at="2026-03-08", text="The ferry company sold 1,200 passages to Grennock in March.")
+    assert verify("The ferry company sold 1,200 passages to Grennock [1].", [ferry])[3] is False
+
+
 HEARING = Passage(
     chunk_id="h1:0", article_id="h1", title="Dam inquiry opens first public hearing", source="Coastline Courier",
     published_at="2026-03-18",

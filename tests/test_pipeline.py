@@ -204,12 +204,14 @@ def test_when_the_model_finds_no_answer_the_best_matching_sentence_is_checked_an
 
 def test_the_fallback_sentence_is_not_offered_when_it_matches_only_the_questions_names(assistant):
     question = "Which political party does Prime Minister Alina Varesk belong to?"
-    replies = iter(["Prime Minister Alina Varesk toured the flooded old town of Dunmarrow by boat [1].", "No", "Yes"])
+    replies = iter(["Prime Minister Alina Varesk toured the flooded old town of Dunmarrow by boat [1].", "Yes"])
     answer = _with_model(assistant, replies).ask(question, mode="llm")
-    # The model set its answer aside ("No"); the sentence it drew on says nothing about a party, so the
+    # The answer is set aside before the model's check ("Which political party" asks for a name, and no sentence
+    # naming Dunmarrow speaks of a party); the sentence it drew on says nothing about a party either, so the
     # fallback does not offer it, nor put it to the model (the "Yes" is never asked for).
     assert next(replies, None) == "Yes"
     assert answer.refused and answer.text == REFUSAL_TEXT
+    assert "speaks of belong, party, political" in answer.sentences[0].reason
 
 
 def test_an_answer_from_a_sentence_about_another_place_becomes_a_refusal(assistant):
