@@ -626,6 +626,9 @@ def test_names_shortened_after_their_first_mention_and_who_said_it_are_mentioned
                                   "said.",))]
     assert unmentioned("With what means will the search carry on, according to the NCPA director?", cited) == []
     assert unmentioned("With what means will the NCPA search carry on?", cited) == ["ncpa"]
+    # An acronym the cited sentence spells out is mentioned.
+    spelled = [Citation(1, search, ("The National Civil Protection Agency said four people were still missing.",))]
+    assert unmentioned("How many people did the NCPA say were missing?", spelled) == []
 
 
 def test_a_score_is_not_a_count_of_what_follows_it():

@@ -870,16 +870,19 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     sentence about Saltreach. The answer's own wording does not count: the model can repeat the
     question's names over a sentence about something else. A name counts as mentioned when a word of
     the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow"), or the cited
-    text uses the acronym of the name it is part of ("NCPA" for "National Civil Protection Agency"). Reports
+    text uses the acronym of the name it is part of ("NCPA" for "National Civil Protection Agency") or spells
+    out the question's acronym. Reports
     shorten names after their first mention: a person's first names count as mentioned with the surname
     ("Thell held the three eastern districts" for "Oskar Thell's home district"), and a body's or place's
     last word (_NOT_PERSON) with the rest of its name ("Brightloom" for "Brightloom Systems"). Who said it
     ("according to the NCPA director") is usually said once for a paragraph: those names may stand anywhere
     in the cited passages."""
     cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
-    words = set(re.findall(r"[\w\-]+", cited.lower())) | spelled_out(cited, acronyms(question))
+    words = (set(re.findall(r"[\w\-]+", cited.lower())) | spelled_out(cited, acronyms(question))
+             | {acronym.lower() for acronym in acronyms(cited)})  # "NCPA" for "National Civil Protection Agency"
     passages = "\n".join(c.passage.text for c in citations)
-    passage_words = words | set(re.findall(r"[\w\-]+", passages.lower())) | spelled_out(passages, acronyms(question))
+    passage_words = (words | set(re.findall(r"[\w\-]+", passages.lower())) | spelled_out(passages, acronyms(question))
+                     | {acronym.lower() for acronym in acronyms(passages)})
 
     def said(name: str, among: set[str] = words) -> bool:
         return any(w.startswith(name) for w in among)
