@@ -83,7 +83,7 @@ def test_the_unanswerable_yes_no_questions_are_well_formed(checker):
 
 @pytest.mark.parametrize("name", ["questions-yes-no.jsonl", "questions-yes-no-b.jsonl", "questions-unanswerable-yes-no.jsonl",
                                   "questions-heldout.jsonl", "questions-heldout-b.jsonl",
-                                  "questions-heldout-c.jsonl"])
+                                  "questions-heldout-c.jsonl", "questions-heldout-d.jsonl"])
 def test_the_side_sets_pass_the_per_question_checks_and_keep_their_own_ids(checker, name):
     # Small sets kept apart from questions.jsonl (see evals/fictional/README.md): every question is checked
     # like the main set's (evidence verbatim and whole, unanswerable ones without), only the size minimums are not.
