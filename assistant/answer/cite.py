@@ -871,18 +871,17 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     question's names over a sentence about something else. A name counts as mentioned when a word of
     the cited text starts with it ("Veloria" in "Velorian", "Dunmarrow's" in "Dunmarrow"), or the cited
     text uses the acronym of the name it is part of ("NCPA" for "National Civil Protection Agency") or spells
-    out the question's acronym. Reports
-    shorten names after their first mention: a person's first names count as mentioned with the surname
-    ("Thell held the three eastern districts" for "Oskar Thell's home district"), and a body's or place's
-    last word (_NOT_PERSON) with the rest of its name ("Brightloom" for "Brightloom Systems"). Who said it
-    ("according to the NCPA director") is usually said once for a paragraph: those names may stand anywhere
-    in the cited passages."""
+    out the question's acronym. Reports shorten names after their first mention: a person's first names
+    count as mentioned with the surname ("Thell held the three eastern districts" for "Oskar Thell's home
+    district"), and a body's or place's last word (_NOT_PERSON) with the rest of its name, as a phrase
+    ("Brightloom" for "Brightloom Systems"). Who said it ("according to the NCPA director") is usually said
+    once for a paragraph: those names may stand anywhere in the cited passages."""
     cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
     words = (set(re.findall(r"[\w\-]+", cited.lower())) | spelled_out(cited, acronyms(question))
              | {acronym.lower() for acronym in acronyms(cited)})  # "NCPA" for "National Civil Protection Agency"
     passages = "\n".join(c.passage.text for c in citations)
-    passage_words = (words | set(re.findall(r"[\w\-]+", passages.lower())) | spelled_out(passages, acronyms(question))
-                     | {acronym.lower() for acronym in acronyms(passages)})
+    passage_words = (words | set(re.findall(r"[\w\-]+", passages.lower()))
+                     | spelled_out(passages, acronyms(question)) | {acronym.lower() for acronym in acronyms(passages)})
 
     def said(name: str, among: set[str] = words) -> bool:
         return any(w.startswith(name) for w in among)
@@ -893,7 +892,7 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
         parts = [re.sub(r"['’]s?$", "", w.lower()) for w in run.split()]
         while parts and parts[0] in _NOT_NAMES:
             parts = parts[1:]
-        if len(parts) >= 2 and parts[-1] in _NOT_PERSON and re.search(rf"\b{' '.join(parts[:-1])}\b", flat):
+        if len(parts) >= 2 and parts[-1] in _NOT_PERSON and re.search(rf"\b{re.escape(' '.join(parts[:-1]))}\b", flat):
             excused.add(parts[-1])  # the rest of the name, as a phrase: not "Saltreach" and "water" apart
     attributed = {w for m in _ACCORDING.finditer(question) for w in names(m.group(1))}
     return [name for name in sorted(_asked_names(question))
