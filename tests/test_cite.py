@@ -537,6 +537,25 @@ def test_a_share_in_words_answers_a_by_how_much_question():
                                []) == "figure"
 
 
+@pytest.mark.parametrize("question,answer,missing", [
+    # A length of time in words answers "how long" (held-out d009, d032, d069).
+    ("How much extra time will the detour add to trips to Saltreach?", "It will add about an hour [1].", ""),
+    ("How long do most people take to recover from hepatitis A?", "Most recover fully within a few months [1].", ""),
+    ("How long will the valley need to recover?", "The valley will need years, not months [1].", ""),
+    ("How long will the detour take?", "The detour runs through Lowmere [1].", "figure"),
+    # A year question needs a year, the report's own date aside (d047).
+    ("In what year did Corin Fael become mayor of Dunmarrow?",
+     "The Dunmarrow Gazette reported on March 3, 2026, that Corin Fael became mayor of Dunmarrow [1].", "year"),
+    ("In what year did Corin Fael become mayor of Dunmarrow?", "Corin Fael became mayor in 2019 [1].", ""),
+    # "Which construction company" asks for a name (d041).
+    ("Which construction company will build the temporary bridge?", "A company will build it [1].", "name"),
+])
+def test_an_answer_must_give_what_the_question_asks_for(question, answer, missing):
+    from assistant.answer.cite import missing_answer_kind
+
+    assert missing_answer_kind(question, answer, ["The Dunmarrow Gazette"]) == missing
+
+
 def test_a_person_named_by_surname_alone_is_mentioned():
     from assistant.answer.cite import unmentioned
     from assistant.types import Citation

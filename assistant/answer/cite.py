@@ -472,8 +472,8 @@ _WHO = re.compile(
     r"^\s*(?:who|whom)\b|(?:^|[,;:]\s*|\b(?:and|but|so|then)\s+)who (?:is|was|will|did|has|had|are|were)\b|"
     r"\b(?:which|what) (?:[\w\-]+ )?(?:contractor|supplier|manufacturer|operator|bank|agency|party|union|broadcaster|"
     r"newspaper|hospital|district|village|town|street)\b(?!.*\bor\b)|"
-    r"\b(?:which|what) (?:individual|person|member|player|company|firm|organi[sz]ation|country|team|club|city|official|"
-    r"executive|minister|candidate|engineer|director|manager|coach|spokes(?:person|man|woman)|officer|chief|leader|"
+    r"\b(?:which|what) (?:[\w\-]+ )?(?:individual|person|member|player|company|firm|organi[sz]ation|country|team|"
+    r"club|city|official|executive|minister|candidate|engineer|director|manager|coach|spokes(?:person|man|woman)|officer|chief|leader|"
     r"founder|author|judge|lawyer|scientist|doctor|president|chair(?:man|woman)?|mayor|governor|senator|victim|"
     r"suspect|winner|scorer|captain|referee|deputy|journalist|reporter|analyst|economist|investor|athlete|driver)\b"
     r"(?!.*\bor\b)|\b(?:what|which) (?:is|was|were|are) the (?:sur|first |full )?names? of\b",
@@ -525,6 +525,25 @@ def _fractions(text: str) -> set[str]:
     return {m.group(0).lower() for m in _FRACTION.finditer(MARKER.sub(" ", text))}
 
 
+# A length of time in words, for "how long" ("about an hour", "within a few months", "years, not months").
+_HOW_LONG = re.compile(r"\bhow long\b|\bhow much (?:\w+ )?time\b", re.I)
+_DURATION = re.compile(r"\b(?:(?:an?|one|a few|a couple of|several|many|some)\s+(?:more\s+|extra\s+)?"
+                       r"(?:second|minute|hour|day|night|week|fortnight|month|year|decade|centur)\w*|"
+                       r"(?:seconds|minutes|hours|days|weeks|months|years|decades)|overnight)\b", re.I)
+
+
+def _durations(text: str) -> set[str]:
+    return {m.group(0).lower() for m in _DURATION.finditer(MARKER.sub(" ", text))}
+
+
+# A year question ("In what year ...?", "Which year ...?") and the years an answer gives, a report's date aside.
+_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_ATTRIBUTED_DATE = re.compile(
+    rf"\b(?:reported|said|wrote|published|announced)\s+(?:on\s+)?{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"\(\s*{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}\s*\)", re.I)
+
+
 def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str], cited_text: str = "") -> str:
     """What a "who" or "how many" question asks for and the answer lacks ("" when it has it).
 
@@ -536,10 +555,14 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str],
     A supported sentence without it ("The agency is led by a director") does not answer the question.
     """
     kind, given = _answer_items(question, answer_text, sources)
-    if kind == "figure" and not given and _fractions(answer_text) - _fractions(question):
-        return ""  # "rents have risen by a third" answers "by how much"
+    if kind == "figure" and not given and (
+            _fractions(answer_text) - _fractions(question)  # "rents have risen by a third" answers "by how much"
+            or _HOW_LONG.search(question) and _durations(answer_text) - _durations(question)):  # "about an hour"
+        return ""
     if kind and not given:
         return kind
+    if _ASKS_YEAR.search(question) and not _YEAR.findall(_ATTRIBUTED_DATE.sub(" ", MARKER.sub(" ", answer_text))):
+        return "year"  # "In what year did Corin Fael become mayor?": "... reported on March 3, 2026, that ..." gives none
     if kind == "name" and asks_for_person(question) and not person_named(question, answer_text, sources, cited_text):
         return "person's name"
     return ""
