@@ -521,10 +521,6 @@ _FRACTION = re.compile(r"\b(?:half|halved|(?:a|one|two|three) (?:third|quarter|f
                        r"quadrupled|twice|threefold|fourfold)\b", re.I)
 
 
-def _fractions(text: str) -> set[str]:
-    return {m.group(0).lower() for m in _FRACTION.finditer(MARKER.sub(" ", text))}
-
-
 # A length of time in words, for "how long" ("about an hour", "within a few months", "years, not months").
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow much (?:\w+ )?time\b", re.I)
 _DURATION = re.compile(r"\b(?:(?:an?|one|a few|a couple of|several|many|some)\s+(?:more\s+|extra\s+)?"
@@ -532,8 +528,9 @@ _DURATION = re.compile(r"\b(?:(?:an?|one|a few|a couple of|several|many|some)\s+
                        r"(?:seconds|minutes|hours|days|weeks|months|years|decades)|overnight)\b", re.I)
 
 
-def _durations(text: str) -> set[str]:
-    return {m.group(0).lower() for m in _DURATION.finditer(MARKER.sub(" ", text))}
+def _phrases(pattern: re.Pattern, text: str) -> set[str]:
+    """The phrases ``pattern`` finds in ``text``, markers aside, lower case."""
+    return {m.group(0).lower() for m in pattern.finditer(MARKER.sub(" ", text))}
 
 
 # A year question ("In what year ...?", "Which year ...?") and the years an answer gives, a report's date aside.
@@ -556,8 +553,8 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str],
     """
     kind, given = _answer_items(question, answer_text, sources)
     if kind == "figure" and not given and (
-            _fractions(answer_text) - _fractions(question)  # "rents have risen by a third" answers "by how much"
-            or _HOW_LONG.search(question) and _durations(answer_text) - _durations(question)):  # "about an hour"
+            _phrases(_FRACTION, answer_text) - _phrases(_FRACTION, question)  # "by a third" answers "by how much"
+            or _HOW_LONG.search(question) and _phrases(_DURATION, answer_text) - _phrases(_DURATION, question)):
         return ""
     if kind and not given:
         return kind
