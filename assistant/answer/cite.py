@@ -534,8 +534,8 @@ def _phrases(pattern: re.Pattern, text: str) -> set[str]:
 
 
 # A year question ("In what year ...?", "Which year ...?") and the years an answer gives, a report's date aside.
-_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _ATTRIBUTED_DATE = re.compile(
     rf"\b(?:reported|said|wrote|published|announced)\s+(?:on\s+)?{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|"
     rf"\(\s*{_MONTH_ABBR}[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}\s*\)", re.I)
@@ -558,7 +558,7 @@ def missing_answer_kind(question: str, answer_text: str, sources: Sequence[str],
         return ""
     if kind and not given:
         return kind
-    if _ASKS_YEAR.search(question) and not _YEAR.findall(_ATTRIBUTED_DATE.sub(" ", MARKER.sub(" ", answer_text))):
+    if ASKS_YEAR.search(question) and not YEAR.findall(_ATTRIBUTED_DATE.sub(" ", MARKER.sub(" ", answer_text))):
         return "year"  # "In what year did Corin Fael become mayor?": "... reported on March 3, 2026, that ..." gives none
     if kind == "name" and asks_for_person(question) and not person_named(question, answer_text, sources, cited_text):
         return "person's name"

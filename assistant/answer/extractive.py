@@ -16,8 +16,8 @@ from ..catalog import STOPWORDS
 from ..embed import Embedder
 from ..ingest.chunk import split_sentences
 from ..types import Passage
-from .cite import (DAY_OF_MONTH, IRREGULAR, _stem, acronyms, asks_for_figure, asks_for_latest, numbers, reports_an_end,
-                   spelled_out, words_to_numbers)
+from .cite import (ASKS_YEAR, DAY_OF_MONTH, IRREGULAR, YEAR, _stem, acronyms, asks_for_figure, asks_for_latest,
+                   numbers, reports_an_end, spelled_out, words_to_numbers)
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "many", "much", "did", "does", "do", "is",
                    "was", "were", "are", "has", "have", "had", "will", "would", "can", "could", "there", "and"}
@@ -100,16 +100,12 @@ def states_what_is_counted(question: str, sentence: str) -> bool:
     return True
 
 
-_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-
-
 def sentence_words(sentence: str, known: dict[str, tuple[str, ...]], wants_year: bool = False) -> frozenset[str]:
     """The stemmed words a sentence matches a question's terms with: its own, the name words behind the
     question's acronyms it uses ("NCPA": national, civil, protection, agency; cite.acronyms), and "year"
     for a year when the question asks for one ("completed in 1968" answers "In what year ...")."""
     words = _with_acronyms(sentence, _stems(sentence), known)
-    return words | {"year"} if wants_year and _YEAR.search(sentence) else words
+    return words | {"year"} if wants_year and YEAR.search(sentence) else words
 
 
 def _stems(sentence: str) -> frozenset[str]:
@@ -179,7 +175,7 @@ def score_sentences(question: str, passages: Sequence[Passage], quoted: bool = F
     terms = question_terms(question)
     total = sum(terms.values()) or 1.0
     wants_number = asks_for_figure(question)
-    wants_year = bool(_ASKS_YEAR.search(question))
+    wants_year = bool(ASKS_YEAR.search(question))
     known = acronyms(question)
     scored = []
     for number, p in enumerate(passages, start=1):
@@ -198,7 +194,7 @@ def score_sentences(question: str, passages: Sequence[Passage], quoted: bool = F
             previous = own
             if len(sentence) < 20:
                 continue
-            if (wants_number and not numbers(sentence)) or (wants_year and not _YEAR.search(sentence)):
+            if (wants_number and not numbers(sentence)) or (wants_year and not YEAR.search(sentence)):
                 coverage *= 0.7
             coverage *= 1.0 - 0.02 * (number - 1)  # a small preference for higher-ranked passages
             scored.append(ScoredSentence(number, sentence, coverage, s))
