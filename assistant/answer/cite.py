@@ -715,18 +715,19 @@ def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     """Why a figure of the answer counts something other than what the answer attaches it to ("" when
     none does): of the cited passage sentences stating the figure (years and dates are not figures), one,
     read with the sentence before it and, when it opens without a name ("The company will pay ..."), the
-    opening of the last sentence that opens with one (_last_subject), must name something the answer
+    opening of the last sentence that opens with one (_opening_name), must name something the answer
     sentence names, outlets aside. "Brightloom Systems has 430 employees" cites "Brightloom Systems has agreed
     to buy Tidewell Analytics ... Tidewell, founded in 2016, makes software ... It has 430 employees.": the 430
     are Tidewell's. A figure no cited sentence states is the citation check's to catch, not this rule's."""
-    # marker -> (figures, the sentence with the one before it and the last subject named before, lower case)
-    # for each sentence of its passage
+    # marker -> (figures, the sentence with the one before it and the last opening name so far, lower case) for
+    # each sentence of its passage
     sentences: dict[int, list[tuple[set[str], str]]] = {}
     for c in citations:
         parts = [c.passage.text[a:b] for a, b in split_sentences(c.passage.text)]
-        sentences[c.number] = [
-            (_figures(part), " ".join([_last_subject(parts[: i + 1]), *parts[max(0, i - 1) : i + 1]]).lower())
-            for i, part in enumerate(parts)]
+        sentences[c.number], subject = [], ""
+        for i, part in enumerate(parts):
+            subject = _opening_name(part) or subject
+            sentences[c.number].append((_figures(part), " ".join([subject, *parts[max(0, i - 1) : i + 1]]).lower()))
     outlet_words = {w for c in citations for w in re.findall(r"[\w'’\-]+", (c.passage.source or "").lower())}
     for sentence, cited in split_answer(answer_text):
         given = {n for n in names(sentence) if n not in outlet_words}
@@ -739,16 +740,13 @@ def figure_of_another(answer_text: str, citations: Sequence[Citation]) -> str:
     return ""
 
 
-def _last_subject(sentences: Sequence[str]) -> str:
-    """The opening words of the last of ``sentences`` that opens with a name (within its first three words):
-    the subject that "It" or "The company" opening the sentences after it most likely refers to ("Brightloom
-    expects revenue growth ... The company employs about 5,800 people, most of them in Marrent. The company
-    will pay a dividend of 1.40 velors": Brightloom's, though the sentence before names only Marrent)."""
-    for sentence in reversed(sentences):
-        opening = " ".join(re.findall(r"[\w'’\-]+", sentence)[:3])
-        if names(opening):
-            return opening
-    return ""
+def _opening_name(sentence: str) -> str:
+    """The sentence's first three words when they hold a name, else "": the last such opening is the subject
+    that "It" or "The company" opening the sentences after it most likely refers to ("Brightloom expects revenue
+    growth ... The company employs about 5,800 people, most of them in Marrent. The company will pay a dividend
+    of 1.40 velors": Brightloom's, though the sentence before names only Marrent)."""
+    opening = " ".join(re.findall(r"[\w'’\-]+", sentence)[:3])
+    return opening if names(opening) else ""
 
 
 # Words of a "how many/how much" question that say nothing of what is counted.
