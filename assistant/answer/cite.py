@@ -895,11 +895,8 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     ("Brightloom" for "Brightloom Systems"). Who said it ("according to the NCPA director") is usually said
     once for a paragraph: those names may stand anywhere in the cited passages."""
     cited = "\n".join(" ".join(c.sentences) + "\n" + _header_text(c.passage) for c in citations)
-    words = (set(re.findall(r"[\w\-]+", cited.lower())) | spelled_out(cited, acronyms(question))
-             | {acronym.lower() for acronym in acronyms(cited)})  # "NCPA" for "National Civil Protection Agency"
-    passages = "\n".join(c.passage.text for c in citations)
-    passage_words = (words | set(re.findall(r"[\w\-]+", passages.lower()))
-                     | spelled_out(passages, acronyms(question)) | {acronym.lower() for acronym in acronyms(passages)})
+    words = _mentions(cited, question)
+    passage_words = words | _mentions("\n".join(c.passage.text for c in citations), question)
 
     def said(name: str, among: set[str] = words) -> bool:
         return any(w.startswith(name) for w in among)
@@ -915,6 +912,13 @@ def unmentioned(question: str, citations: Sequence[Citation]) -> list[str]:
     attributed = {w for m in _ACCORDING.finditer(question) for w in names(m.group(1))}
     return [name for name in sorted(_asked_names(question))
             if not said(name) and name not in excused and not (name in attributed and said(name, passage_words))]
+
+
+def _mentions(text: str, question: str) -> set[str]:
+    """The words of ``text``, lower case, with the name words behind the question's acronyms it uses and the
+    acronyms of the names it spells out ("ncpa" for "National Civil Protection Agency")."""
+    return (set(re.findall(r"[\w\-]+", text.lower())) | spelled_out(text, acronyms(question))
+            | {acronym.lower() for acronym in acronyms(text)})
 
 
 _BODY_NAME = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)+")  # "Brightloom Systems", "Harlow Gap Dam"
