@@ -252,26 +252,24 @@ def test_an_answer_stitched_from_two_reports_becomes_a_refusal(assistant):
     assert len(model.calls) == 1  # set aside in code, before any check by the model
 
 
-def test_a_who_answer_naming_someone_in_another_role_becomes_a_refusal(assistant):
-    # The model names the captain for the coach: the sentence naming him speaks of a captain, not a coach.
-    answer, model = _ask_citing(assistant, "Who coaches Saltreach Mariners?",
-                                "Mariners captain Ruben Aske brought the cup to the shelter [{aske}].", "No", "No", "No",
-                                aske="said Mariners captain Ruben Aske.")
+@pytest.mark.parametrize("question,draft,cited,reason,calls", [
+    # "It has 430 employees." follows a sentence about Tidewell: the model gives the 430 to Brightloom. No
+    # fallback quote is offered either: the model answers once and is asked nothing more.
+    ("How many Brightloom Systems employees work in Saltreach?", "Brightloom Systems has 430 employees [{n}].",
+     "It has 430 employees.",
+     "the cited passage gives 430 for something the sentence does not name (brightloom, systems)", 1),
+    # The model names the captain for the coach: the sentence naming him speaks of a captain, not a coach. One
+    # fallback quote is put to the model, which turns it down ("No").
+    ("Who coaches Saltreach Mariners?", "Mariners captain Ruben Aske brought the cup to the shelter [{n}].",
+     "said Mariners captain Ruben Aske.", "no cited sentence naming aske, ruben speaks of coach", 2),
+])
+def test_an_answer_giving_a_figure_or_name_of_something_else_becomes_a_refusal(assistant, question, draft, cited,
+                                                                              reason, calls):
+    answer, model = _ask_citing(assistant, question, draft, "No", "No", "No", n=cited)
     assert answer.refused and answer.text == REFUSAL_TEXT
-    assert answer.sentences[0].reason == ("does not answer the question: no cited sentence naming aske, ruben speaks "
-                                          "of coach")
-
-
-def test_an_answer_giving_a_figure_to_something_its_passage_does_not_count_becomes_a_refusal(assistant):
-    # "It has 430 employees." follows a sentence about Tidewell: the model gives the 430 to Brightloom.
-    answer, model = _ask_citing(assistant, "How many Brightloom Systems employees work in Saltreach?",
-                                "Brightloom Systems has 430 employees [{takeover}].", "No", "No", "No",
-                                takeover="It has 430 employees.")
-    assert answer.refused and answer.text == REFUSAL_TEXT
-    assert answer.sentences[0].reason == ("does not answer the question: the cited passage gives 430 for something "
-                                          "the sentence does not name (brightloom, systems)")
-    # Set aside in code: the model is never asked to check the answer (nor, here, any fallback quote).
-    assert len(model.calls) == 1
+    assert answer.sentences[0].reason == f"does not answer the question: {reason}"
+    # Set aside in code: the model is never asked to check its own answer, only (if any) a fallback quote.
+    assert len(model.calls) == calls
 
 
 def test_an_outcome_answered_from_what_the_inquiry_will_examine_becomes_a_refusal(assistant):
