@@ -44,6 +44,8 @@ def model_draft(row: dict, positions: dict[str, int]) -> str:
 def replay(run: Path, data_dir: Path | None) -> None:
     meta = json.loads((run / "summary.json").read_text())["meta"]
     directory = data_dir or Path(meta["settings"]["data_dir"])
+    if not directory.is_dir():
+        raise SystemExit(f"{run}: its index {directory} is gone; rebuild it with the run's command or pass --data-dir")
     top_k = meta["settings"].get("top_k", 6)
     assistant = Assistant(Settings.from_env(data_dir=directory, llm="none"))
     try:
